@@ -1,0 +1,509 @@
+"""The MNIST loader that TensorFlow 1.x shipped, for today's Python.
+
+The tutorial starts with
+
+    from tensorflow.examples.tutorials.mnist import input_data
+    mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)
+
+TensorFlow 2 no longer ships that module. This file replaces it: `import input_data`,
+then the same call. Names, arguments, defaults and results (to the bit, and the same
+batches for the same seed) are those of TF 1.x's
+tensorflow/contrib/learn/python/learn/datasets/mnist.py. What is new:
+
+- every file is checked against the size and sha256 of its decompressed bytes, so an
+  HTML error page or a truncated archive is never used;
+- a missing or bad file is fetched from a list of mirrors, with timeouts and retries,
+  into a temporary file that is renamed into place only once it has been verified;
+- each DataSet shuffles with a private random generator instead of NumPy's global one.
+
+It imports NumPy and the standard library only, never TensorFlow.
+"""
+import collections
+import gzip
+import hashlib
+import http.client
+import operator
+import os
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+
+import numpy
+
+# CVDF mirror of http://yann.lecun.com/exdb/mnist/, TF 1.x's default.
+DEFAULT_SOURCE_URL = 'https://storage.googleapis.com/cvdf-datasets/mnist/'
+
+# Tried in this order when a file is missing or bad and no source_url is given.
+MIRRORS = [
+    DEFAULT_SOURCE_URL,
+    'https://ossci-datasets.s3.amazonaws.com/mnist/',
+    'http://yann.lecun.com/exdb/mnist/',
+]
+
+TRAIN_IMAGES = 'train-images-idx3-ubyte.gz'
+TRAIN_LABELS = 'train-labels-idx1-ubyte.gz'
+TEST_IMAGES = 't10k-images-idx3-ubyte.gz'
+TEST_LABELS = 't10k-labels-idx1-ubyte.gz'
+
+# Size and sha256 of each file's *decompressed* bytes. Pinning these rather than the
+# .gz accepts any gzip wrapper around the canonical data (the mirrors' archives and
+# the re-compressed copies in MNIST_data/) and rejects everything else.
+FILES = {
+    TRAIN_IMAGES: (47040016, 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db'),
+    TRAIN_LABELS: (60008, '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5'),
+    TEST_IMAGES: (7840016, '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7'),
+    TEST_LABELS: (10008, 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'),
+}
+
+TIMEOUT_SECONDS = 30  # for connecting and for every read
+RETRY_DELAYS = (1, 4)  # seconds before the second and third try of a passing failure
+USER_AGENT = 'Mozilla/5.0 (compatible; mnist-tutorial-input_data)'  # some hosts refuse Python's
+
+Datasets = collections.namedtuple('Datasets', ['train', 'validation', 'test'])
+
+
+class DownloadError(OSError):
+    """No source gave a good copy of an MNIST file."""
+
+
+class _BadData(Exception):
+    """The bytes are not the MNIST file they should be."""
+
+
+class _SourceError(Exception):
+    """Fetching from one source failed; `passing` when trying again may help."""
+
+    def __init__(self, message, passing=False):
+        super().__init__(message)
+        self.passing = passing
+
+
+# Reading the IDX format ---------------------------------------------------------------
+
+def _read32(buffer, offset):
+    return int.from_bytes(buffer[offset:offset + 4], 'big')
+
+
+def _images_from_idx(raw, name):
+    magic = _read32(raw, 0)
+    if magic != 2051:
+        raise ValueError('Invalid magic number %d in MNIST image file: %s' % (magic, name))
+    num_images, rows, cols = _read32(raw, 4), _read32(raw, 8), _read32(raw, 12)
+    size = num_images * rows * cols
+    if len(raw) - 16 < size:
+        raise ValueError('%s: the header promises %d images of %dx%d pixels but the file '
+                         'holds only %d bytes of pixels' % (name, num_images, rows, cols,
+                                                            max(len(raw) - 16, 0)))
+    data = numpy.frombuffer(raw, dtype=numpy.uint8, count=size, offset=16)
+    return data.reshape(num_images, rows, cols, 1)
+
+
+def _labels_from_idx(raw, name, one_hot, num_classes):
+    magic = _read32(raw, 0)
+    if magic != 2049:
+        raise ValueError('Invalid magic number %d in MNIST label file: %s' % (magic, name))
+    num_items = _read32(raw, 4)
+    if len(raw) - 8 < num_items:
+        raise ValueError('%s: the header promises %d labels but the file holds only %d'
+                         % (name, num_items, max(len(raw) - 8, 0)))
+    labels = numpy.frombuffer(raw, dtype=numpy.uint8, count=num_items, offset=8)
+    if one_hot:
+        return dense_to_one_hot(labels, num_classes)
+    return labels
+
+
+def _decompress(file_object):
+    with gzip.GzipFile(fileobj=file_object) as stream:
+        return stream.read()
+
+
+def extract_images(f):
+    """Extract the images of a gzipped IDX file into a uint8 array [index, y, x, depth]."""
+    name = getattr(f, 'name', repr(f))
+    print('Extracting', name)
+    return _images_from_idx(_decompress(f), name)
+
+
+def extract_labels(f, one_hot=False, num_classes=10):
+    """Extract the labels of a gzipped IDX file into a uint8 array [index] (or one-hot)."""
+    name = getattr(f, 'name', repr(f))
+    print('Extracting', name)
+    return _labels_from_idx(_decompress(f), name, one_hot, num_classes)
+
+
+def dense_to_one_hot(labels_dense, num_classes):
+    """Convert class labels from scalars to one-hot float64 rows, as TF 1.x did."""
+    num_labels = labels_dense.shape[0]
+    labels_one_hot = numpy.zeros((num_labels, num_classes))
+    labels_one_hot[numpy.arange(num_labels), labels_dense.ravel()] = 1
+    return labels_one_hot
+
+
+# The data set -------------------------------------------------------------------------
+
+def _image_dtype(dtype):
+    """numpy.uint8 or numpy.float32 from what TF 1.x accepted, or TypeError."""
+    # tf.float32 and tf.uint8 are recognised by duck typing: this module never imports
+    # TensorFlow. Python's float and the string 'float' mean float32 to TensorFlow.
+    spelling = getattr(dtype, 'as_numpy_dtype', dtype)
+    if spelling is float or (isinstance(spelling, str) and spelling == 'float'):
+        spelling = numpy.float32
+    try:
+        result = numpy.dtype(spelling).type if spelling is not None else None
+    except (TypeError, ValueError):
+        result = None
+    if result is not numpy.uint8 and result is not numpy.float32:
+        raise TypeError('Invalid image dtype %r, expected uint8 or float32' % (dtype,))
+    return result
+
+
+def _numpy_seed(seed):
+    """The seed TF 1.x handed to numpy.random.seed for DataSet(seed=seed)."""
+    # TF 1.x took it from tf.random_seed.get_seed(seed): the op-level seed, reduced
+    # modulo 2**31 - 1.
+    if seed is None:
+        return None
+    try:
+        seed = operator.index(seed)
+    except TypeError:
+        raise TypeError('seed must be an integer or None, not %r' % (seed,)) from None
+    return seed % (2**31 - 1)
+
+
+class DataSet(object):
+    """Images and labels of one split, with TF 1.x's next_batch."""
+
+    def __init__(self, images, labels, fake_data=False, one_hot=False,
+                 dtype=numpy.float32, reshape=True, seed=None):
+        """`dtype` uint8 leaves pixels in [0, 255]; float32 rescales them into [0, 1].
+
+        The same `seed` gives the same batches as TF 1.x gave for it; None is random.
+        """
+        dtype = _image_dtype(dtype)
+        # TF 1.x seeded NumPy's global generator here; a private generator seeded the
+        # same way yields the same shuffles and leaves the caller's global state alone.
+        self._random = numpy.random.RandomState(_numpy_seed(seed))
+        self.one_hot = one_hot
+        if fake_data:
+            self._num_examples = 10000
+        else:
+            if images.shape[0] != labels.shape[0]:
+                raise ValueError('images and labels differ in number: images.shape: %s '
+                                 'labels.shape: %s' % (images.shape, labels.shape))
+            self._num_examples = images.shape[0]
+            # [examples, rows, columns, depth] -> [examples, rows * columns]
+            if reshape:
+                if images.ndim != 4 or images.shape[3] != 1:
+                    raise ValueError('reshape=True needs images of shape [N, rows, '
+                                     'columns, 1], got %s' % (images.shape,))
+                images = images.reshape(images.shape[0], images.shape[1] * images.shape[2])
+            if dtype == numpy.float32:
+                # [0, 255] -> [0.0, 1.0]. TF 1.x multiplied by float32(1/255), which
+                # differs from dividing by 255 in the last bit for some pixels.
+                images = numpy.multiply(images, numpy.float32(1.0 / 255.0),
+                                        dtype=numpy.float32)
+        self._images = images
+        self._labels = labels
+        # TF 1.x copied both arrays at every shuffle. Here a shuffle only composes a
+        # permutation, `_order`: batches gather their rows through it, and the arrays
+        # are put in that order only when someone asks for `images` or `labels`.
+        self._order = None
+        self._epochs_completed = 0
+        self._index_in_epoch = 0
+
+    def _apply_order(self):
+        if self._order is not None:
+            self._images = self._images[self._order]
+            self._labels = self._labels[self._order]
+            self._order = None
+
+    @property
+    def images(self):
+        self._apply_order()
+        return self._images
+
+    @property
+    def labels(self):
+        self._apply_order()
+        return self._labels
+
+    @property
+    def num_examples(self):
+        return self._num_examples
+
+    @property
+    def epochs_completed(self):
+        return self._epochs_completed
+
+    def _shuffle(self):
+        permutation = self._random.permutation(self._num_examples)
+        self._order = permutation if self._order is None else self._order[permutation]
+
+    def _positions(self, start, end):
+        """Row numbers, in the current order, of this epoch's examples start to end."""
+        end = min(end, self._num_examples)
+        if self._order is None:
+            return numpy.arange(start, end)
+        return self._order[start:end]
+
+    def next_batch(self, batch_size, fake_data=False, shuffle=True):
+        """Return the next `batch_size` examples from this data set."""
+        if fake_data:
+            fake_image = [1] * 784
+            fake_label = [1] + [0] * 9 if self.one_hot else 0
+            return ([fake_image for _ in range(batch_size)],
+                    [fake_label for _ in range(batch_size)])
+        if batch_size < 0:
+            raise ValueError('batch_size must not be negative, got %r' % (batch_size,))
+        start = self._index_in_epoch
+        # Shuffle for the first epoch.
+        if self._epochs_completed == 0 and start == 0 and shuffle:
+            self._shuffle()
+        if start + batch_size > self._num_examples:
+            # The epoch ends inside this batch: take the rest of it, then the head of
+            # the next epoch, shuffled afresh.
+            self._epochs_completed += 1
+            rest = self._positions(start, self._num_examples)
+            if shuffle:
+                self._shuffle()
+            self._index_in_epoch = batch_size - (self._num_examples - start)
+            positions = numpy.concatenate((rest, self._positions(0, self._index_in_epoch)))
+        else:
+            self._index_in_epoch = start + batch_size
+            positions = self._positions(start, self._index_in_epoch)
+        return self._images[positions], self._labels[positions]
+
+
+# Getting verified files ---------------------------------------------------------------
+
+def _verified(name, data):
+    """The decompressed bytes of `data` if they are MNIST's `name`, else _BadData."""
+    size, sha256 = FILES[name]
+    if data[:2] != b'\x1f\x8b':
+        head = data[:512].lstrip().lower()
+        if head.startswith((b'<!doctype', b'<html', b'<?xml')) or b'<html' in head:
+            raise _BadData('it is an HTML page, not gzip data (an error page saved '
+                           'in place of the file?)')
+        raise _BadData('it is not gzip data')
+    try:
+        raw = gzip.decompress(data)
+    except EOFError:
+        raise _BadData('the gzip data ends early (a truncated download?)') from None
+    except (OSError, zlib.error) as error:
+        raise _BadData('the gzip data is corrupt (%s)' % error) from None
+    if len(raw) != size:
+        raise _BadData('it decompresses to %d bytes, not the %d of the MNIST file'
+                       % (len(raw), size))
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != sha256:
+        raise _BadData('its decompressed bytes have sha256 %s, not MNIST\'s %s'
+                       % (digest, sha256))
+    return raw
+
+
+def _sources(source_url):
+    """Where to look for the files, in order: source_url, or else the mirrors."""
+    if not source_url or source_url == DEFAULT_SOURCE_URL:
+        return list(MIRRORS)
+    if not isinstance(source_url, str):
+        raise TypeError('source_url must be a string, not %r' % (source_url,))
+    scheme = urllib.parse.urlsplit(source_url).scheme.lower()
+    if scheme not in ('', 'http', 'https', 'file') and len(scheme) != 1:  # 1: "C:\..."
+        raise ValueError('source_url %r: use an http://, https:// or file:// URL, or the '
+                         'path of a local folder' % source_url)
+    return [source_url]
+
+
+def _location(source, name):
+    """(True, URL) for a web source, (False, path) for a local one."""
+    scheme = urllib.parse.urlsplit(source).scheme.lower()
+    if scheme in ('http', 'https'):
+        return True, source.rstrip('/') + '/' + name
+    if scheme == 'file':
+        folder = urllib.request.url2pathname(urllib.parse.urlsplit(source).path)
+        return False, os.path.join(folder, name)
+    return False, os.path.join(source, name)
+
+
+def _open_source(is_web, where):
+    """An open binary stream and its length (None when unknown), or _SourceError."""
+    if not is_web:
+        try:
+            stream = open(where, 'rb')
+        except OSError as error:
+            raise _SourceError(error.strerror or str(error)) from None
+        return stream, os.fstat(stream.fileno()).st_size
+    request = urllib.request.Request(where, headers={'User-Agent': USER_AGENT})
+    try:
+        response = urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS)
+    except urllib.error.HTTPError as error:
+        passing = error.code in (408, 429) or error.code >= 500
+        raise _SourceError('HTTP %d %s' % (error.code, error.reason), passing) from None
+    except urllib.error.URLError as error:
+        raise _describe_network_error(error.reason) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise _describe_network_error(error) from None
+    if response.headers.get_content_type() == 'text/html':
+        response.close()
+        raise _SourceError('it answered with an HTML page, not the file')
+    return response, response.length
+
+
+def _describe_network_error(reason):
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return _SourceError('SSL certificate verification failed (%s)'
+                            % getattr(reason, 'verify_message', reason))
+    if isinstance(reason, ssl.SSLError):
+        return _SourceError('SSL error (%s)' % reason)
+    if isinstance(reason, TimeoutError):
+        return _SourceError('timed out after %s s' % TIMEOUT_SECONDS, passing=True)
+    if isinstance(reason, ConnectionRefusedError):
+        return _SourceError('connection refused')
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError,
+                           http.client.IncompleteRead, http.client.RemoteDisconnected)):
+        return _SourceError('connection cut off', passing=True)
+    return _SourceError(str(getattr(reason, 'strerror', None) or reason))
+
+
+def _progress(name, received, total):
+    if total:
+        sys.stderr.write('\rDownloading %s: %.1f of %.1f MB (%d%%)'
+                         % (name, received / 1e6, total / 1e6, 100 * received // total))
+    else:
+        sys.stderr.write('\rDownloading %s: %.1f MB' % (name, received / 1e6))
+    sys.stderr.flush()
+
+
+def _fetch(source, name, train_dir):
+    """Copy `name` from one source into train_dir and return its decompressed bytes.
+
+    The bytes go to a temporary file in train_dir that is renamed over the target
+    only once verified: a failed or interrupted copy leaves nothing, and two
+    processes fetching at once each rename a complete file into place.
+    """
+    is_web, where = _location(source, name)
+    target = os.path.join(train_dir, name)
+    temporary = '%s.%d.%s.part' % (os.path.join(train_dir, '.' + name), os.getpid(),
+                                   os.urandom(4).hex())
+    # O_EXCL: never write into a file someone else has; 0o666: the umask decides.
+    out = os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), 'wb')
+    try:
+        with out:
+            stream, total = _open_source(is_web, where)
+            show_progress = is_web and sys.stderr.isatty()
+            chunks, received, shown = [], 0, -1
+            with stream:
+                while True:
+                    try:
+                        chunk = stream.read(1 << 16)
+                    except (OSError, http.client.HTTPException) as error:
+                        raise _describe_network_error(error) from None
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    out.write(chunk)
+                    received += len(chunk)
+                    if show_progress and total and 100 * received // total != shown:
+                        shown = 100 * received // total
+                        _progress(name, received, total)
+            if show_progress:
+                sys.stderr.write('\n')
+            if total is not None and received < total:
+                raise _SourceError('cut off after %d of %d bytes' % (received, total),
+                                   passing=True)
+        raw = _verified(name, b''.join(chunks))
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.remove(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    print('Successfully downloaded', name, received, 'bytes.')
+    return raw
+
+
+def _load(name, train_dir, source_url):
+    """The verified decompressed bytes of MNIST's `name`, from train_dir or a source."""
+    path = os.path.join(train_dir, name)
+    failures = []
+    try:
+        with open(path, 'rb') as cached:
+            return _verified(name, cached.read())
+    except FileNotFoundError:
+        pass
+    except _BadData as error:
+        print('%s is not a good copy of the MNIST file: %s. Fetching it again.'
+              % (path, error), file=sys.stderr)
+        failures.append((path, str(error)))
+    os.makedirs(train_dir, exist_ok=True)
+    for source in _sources(source_url):
+        where = _location(source, name)[1]
+        for delay in (0,) + tuple(RETRY_DELAYS):
+            time.sleep(delay)
+            try:
+                return _fetch(source, name, train_dir)
+            except _SourceError as error:
+                problem = str(error)
+                if not error.passing:
+                    break
+            except _BadData as error:
+                problem = 'not the MNIST file: %s' % error
+                break
+        failures.append((where, problem))
+    lines = ['Could not get a good copy of %s for %s.' % (name, path)]
+    lines += ['  %s: %s' % failure for failure in failures]
+    lines.append('To fix it, put the four MNIST files (%s) in %s, copied from a machine '
+                 'or repository that has them, or pass source_url (--source_url in '
+                 'mnist_softmax.py) naming a mirror, a file:// URL or a local folder '
+                 'that has them.' % (', '.join(FILES), train_dir))
+    raise DownloadError('\n'.join(lines))
+
+
+def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=numpy.float32,
+                   reshape=True, validation_size=5000, seed=None,
+                   source_url=DEFAULT_SOURCE_URL):
+    """Load MNIST from train_dir, fetching what is missing or bad, as Datasets."""
+    if fake_data:
+        def fake():
+            return DataSet([], [], fake_data=True, one_hot=one_hot, dtype=dtype, seed=seed)
+        return Datasets(train=fake(), validation=fake(), test=fake())
+    # Bad arguments fail here, before anything is read or fetched.
+    _image_dtype(dtype)
+    _numpy_seed(seed)
+    _sources(source_url)
+    validation_size = operator.index(validation_size)
+    train_examples = FILES[TRAIN_LABELS][0] - 8  # the label file's 8-byte header
+    if not 0 <= validation_size <= train_examples:
+        raise ValueError('Validation size should be between 0 and {}. Received: {}.'
+                         .format(train_examples, validation_size))
+
+    arrays = []
+    for name in (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS):
+        raw = _load(name, train_dir, source_url)
+        path = os.path.join(train_dir, name)
+        print('Extracting', path)
+        if name in (TRAIN_IMAGES, TEST_IMAGES):
+            arrays.append(_images_from_idx(raw, path))
+        else:
+            arrays.append(_labels_from_idx(raw, path, one_hot, 10))
+    train_images, train_labels, test_images, test_labels = arrays
+
+    validation_images = train_images[:validation_size]
+    validation_labels = train_labels[:validation_size]
+    train_images = train_images[validation_size:]
+    train_labels = train_labels[validation_size:]
+
+    options = dict(dtype=dtype, reshape=reshape, seed=seed)
+    train = DataSet(train_images, train_labels, **options)
+    validation = DataSet(validation_images, validation_labels, **options)
+    test = DataSet(test_images, test_labels, **options)
+    return Datasets(train=train, validation=validation, test=test)
+
+
+def load_mnist(train_dir='MNIST-data'):
+    return read_data_sets(train_dir)
