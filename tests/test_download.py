@@ -1,0 +1,199 @@
+"""Downloads through a real HTTP server on 127.0.0.1 serving good and bad files."""
+import gzip
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import input_data
+from conftest import REAL_DATA_DIR, ROOT
+
+NAMES = list(input_data.FILES)
+
+
+@pytest.fixture
+def mirrors(server, tiny, monkeypatch):
+    """Two mirrors on the test server, /first/ then /second/, and quick retries."""
+    monkeypatch.setattr(input_data, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
+    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 0.5)
+    for name in NAMES:
+        server.routes['/second/' + name] = ('ok', tiny.gz[name])
+    return server
+
+
+def assert_good_copies(directory, tiny):
+    """The four files are in place, verified, and nothing else is left behind."""
+    assert sorted(os.listdir(directory)) == sorted(NAMES)
+    for name in NAMES:
+        with open(os.path.join(directory, name), 'rb') as handle:
+            assert gzip.decompress(handle.read()) == tiny.raw[name]
+
+
+def load(directory, **options):
+    return input_data.read_data_sets(str(directory), validation_size=10, **options)
+
+
+def test_first_mirror_refusing_falls_back_to_the_next(mirrors, tiny, tmp_path, capsys):
+    for name in NAMES:
+        mirrors.routes['/first/' + name] = ('status', 403)
+    data = load(tmp_path / 'new')
+    assert data.test.num_examples == 12
+    assert_good_copies(tmp_path / 'new', tiny)
+    assert mirrors.requests == [prefix + name for name in NAMES for prefix in ('/first/', '/second/')]
+    out = capsys.readouterr().out
+    assert 'Successfully downloaded train-images-idx3-ubyte.gz %d bytes.' % len(
+        tiny.gz['train-images-idx3-ubyte.gz']) in out
+
+
+@pytest.mark.parametrize('answer, tries', [
+    (('ok', b'<!DOCTYPE html><html><body>Forbidden</body></html>'), 1),
+    (('html', b'<html>Service moved</html>'), 1),
+    (('ok', gzip.compress(b'not mnist at all')), 1),
+    (('cut', b'\x1f\x8b' + b'x' * 4000, 1000), 3),
+    (('status', 503), 3),
+    (('status', 404), 1),
+], ids=['html-body', 'html-type', 'wrong-checksum', 'cut-off', 'unavailable', 'not-found'])
+def test_a_bad_answer_is_rejected_and_the_next_mirror_used(mirrors, tiny, tmp_path, answer, tries):
+    mirrors.routes['/first/' + NAMES[0]] = answer
+    load(tmp_path)
+    assert_good_copies(tmp_path, tiny)
+    assert mirrors.requests.count('/first/' + NAMES[0]) == tries
+
+
+def test_a_stalled_transfer_times_out_and_is_retried(mirrors, tiny, tmp_path):
+    mirrors.routes['/first/' + NAMES[1]] = ('stall', tiny.gz[NAMES[1]], 3)
+    load(tmp_path)
+    assert_good_copies(tmp_path, tiny)
+    assert mirrors.requests.count('/first/' + NAMES[1]) == 3
+
+
+@pytest.mark.parametrize('bad', ['html', 'truncated', 'other-data'])
+def test_a_bad_cached_file_is_replaced_and_reported(mirrors, tiny, tmp_path, capsys, bad):
+    tiny.write(tmp_path)
+    name = NAMES[2]
+    content = {'html': b'<html><head><title>403 Forbidden</title></head></html>',
+               'truncated': tiny.gz[name][:len(tiny.gz[name]) // 2],
+               'other-data': gzip.compress(tiny.raw[name][::-1])}[bad]
+    (tmp_path / name).write_bytes(content)
+    load(tmp_path)
+    assert_good_copies(tmp_path, tiny)
+    err = capsys.readouterr().err
+    assert '%s is not a good copy of the MNIST file' % (tmp_path / name) in err
+    assert mirrors.requests == ['/first/' + name, '/second/' + name]
+
+
+def test_when_every_source_fails_one_clear_error(mirrors, tiny, tmp_path):
+    (tmp_path / NAMES[0]).write_bytes(b'<html>error</html>')
+    mirrors.routes['/second/' + NAMES[0]] = ('cut', tiny.gz[NAMES[0]], 100)
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    message = str(caught.value)
+    lines = message.splitlines()
+    assert lines[0] == 'Could not get a good copy of %s for %s.' % (NAMES[0], tmp_path / NAMES[0])
+    assert lines[1] == '  %s: it is an HTML page, not gzip data (an error page saved in place ' \
+                       'of the file?)' % (tmp_path / NAMES[0])
+    assert lines[2] == '  %s/first/%s: HTTP 404 Not Found' % (mirrors.url, NAMES[0])
+    assert lines[3].startswith('  %s/second/%s: cut off after 100 of ' % (mirrors.url, NAMES[0]))
+    assert 'To fix it, put the four MNIST files' in lines[4] and 'source_url' in lines[4]
+    # Not a traceback from inside urllib or gzip, and nothing half-written left.
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert os.listdir(tmp_path) == [NAMES[0]]
+    assert (tmp_path / NAMES[0]).read_bytes() == b'<html>error</html>'
+
+
+def test_a_refused_connection_names_the_url(tiny, tmp_path, monkeypatch, server):
+    port = server.httpd.server_address[1]
+    server.close()  # nothing listens on that port any more
+    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    with pytest.raises(input_data.DownloadError, match='127.0.0.1:%d/x/%s: connection refused'
+                       % (port, NAMES[0])):
+        load(tmp_path, source_url='http://127.0.0.1:%d/x/' % port)
+    assert os.listdir(tmp_path) == []
+
+
+def test_source_url_replaces_the_mirrors(mirrors, tiny, tmp_path):
+    load(tmp_path, source_url=mirrors.url + '/second')  # no trailing slash: still a folder
+    assert_good_copies(tmp_path, tiny)
+    assert mirrors.requests == ['/second/' + name for name in NAMES]
+
+
+@pytest.mark.parametrize('as_url', [False, True], ids=['folder', 'file-url'])
+def test_local_folder_and_file_url_sources(mirrors, tiny, tmp_path, as_url):
+    source = tiny.write(tmp_path / 'usb stick')
+    if as_url:
+        source = (tmp_path / 'usb stick').as_uri()
+    load(tmp_path / 'class', source_url=source)
+    assert_good_copies(tmp_path / 'class', tiny)
+    assert mirrors.requests == []
+
+
+def test_an_unsupported_source_url_is_refused_before_anything_is_read(tmp_path):
+    with pytest.raises(ValueError, match='ftp://host/mnist/.*http://, https:// or file://'):
+        load(tmp_path, source_url='ftp://host/mnist/')
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_only_on_a_terminal(mirrors, tiny, tmp_path, capsys, monkeypatch):
+    load(tmp_path / 'log')
+    assert 'Downloading' not in capsys.readouterr().err
+    terminal = Terminal()
+    monkeypatch.setattr(sys, 'stderr', terminal)
+    load(tmp_path / 'tty')
+    shown = terminal.getvalue()
+    size = len(tiny.gz[NAMES[0]])
+    assert '\rDownloading %s: %.1f of %.1f MB (100%%)\n' % (NAMES[0], size / 1e6, size / 1e6) in shown
+
+
+def real_files():
+    files = {}
+    for name in NAMES:
+        with open(os.path.join(REAL_DATA_DIR, name), 'rb') as handle:
+            files[name] = handle.read()
+    return files
+
+
+LOADER = ('import sys; sys.path.insert(0, %r); import input_data; '
+          'input_data.read_data_sets(sys.argv[1], source_url=sys.argv[2])' % ROOT)
+
+
+def test_two_processes_loading_one_empty_folder_both_succeed(server, tmp_path):
+    for name, body in real_files().items():
+        server.routes['/mnist/' + name] = ('slow', body, 0.01)  # slow, so the two overlap
+    command = [sys.executable, '-c', LOADER, str(tmp_path / 'shared'), server.url + '/mnist/']
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = [run.communicate(timeout=120) for run in runs]
+    for run, (out, err) in zip(runs, results, strict=True):
+        assert run.returncode == 0, err
+        assert out.count('Extracting') == 4
+    # Both found the folder empty and fetched the large file at the same time.
+    assert server.requests.count('/mnist/' + NAMES[0]) == 2
+    assert sorted(os.listdir(tmp_path / 'shared')) == sorted(NAMES)
+    for name in NAMES:
+        with open(tmp_path / 'shared' / name, 'rb') as handle:
+            input_data._verified(name, handle.read())
+
+
+def test_an_interrupted_download_leaves_nothing(server, tmp_path):
+    name, body = NAMES[0], real_files()[NAMES[0]]
+    server.routes['/mnist/' + name] = ('slow', body, 0.05)
+    run = subprocess.Popen([sys.executable, '-c', LOADER, str(tmp_path), server.url + '/mnist/'],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(entry.endswith('.part') for entry in os.listdir(tmp_path)):
+        assert time.monotonic() < deadline and run.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.2)
+    run.send_signal(signal.SIGINT)  # Ctrl-C in the middle of the transfer
+    _, err = run.communicate(timeout=60)
+    assert run.returncode != 0 and 'KeyboardInterrupt' in err
+    assert os.listdir(tmp_path) == []
