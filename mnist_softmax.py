@@ -94,10 +94,10 @@ y_ = tf.placeholder(tf.float32, [None, 10])
 #
 #   tf.reduce_mean(-tf.reduce_sum(y_ * tf.log(tf.nn.softmax(y)), reduction_indices=[1]))
 #
-# is numerically unstable: once softmax(y) rounds to 0 for the true class, log gives
-# -inf and the loss, then the weights, become NaN. So we apply
-# tf.nn.softmax_cross_entropy_with_logits to the raw outputs 'y' (it never takes the
-# log of a rounded probability), then average across the batch.
+# is numerically unstable: once softmax(y) rounds a probability to 0, its log is -inf,
+# 0 * -inf is NaN, and NaN spreads to the weights (at --learning_rate 10 by the second
+# step). So here we use tf.nn.softmax_cross_entropy_with_logits on the raw outputs of
+# 'y', which never takes the log of a rounded probability, then average across the batch.
 cross_entropy = tf.reduce_mean(
     tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y))
 train_step = tf.train.GradientDescentOptimizer(FLAGS.learning_rate).minimize(cross_entropy)
