@@ -19,6 +19,7 @@ tensorflow/contrib/learn/python/learn/datasets/mnist.py. What is new:
 It imports NumPy and the standard library only, never TensorFlow.
 """
 import collections
+import concurrent.futures
 import gzip
 import hashlib
 import http.client
@@ -289,8 +290,15 @@ def _verified(name, data):
             raise _BadData('it is an HTML page, not gzip data (an error page saved '
                            'in place of the file?)')
         raise _BadData('it is not gzip data')
+    # zlib checks the gzip trailer's CRC and length itself, sparing gzip.decompress's
+    # second pass over the bytes; a file of several gzip members goes the slow way.
+    inflater = zlib.decompressobj(wbits=31)
     try:
-        raw = gzip.decompress(data)
+        raw = inflater.decompress(data)
+        if inflater.unused_data:
+            raw = gzip.decompress(data)
+        elif not inflater.eof:
+            raise EOFError
     except EOFError:
         raise _BadData('the gzip data ends early (a truncated download?)') from None
     except (OSError, zlib.error) as error:
@@ -427,19 +435,25 @@ def _fetch(source, name, train_dir):
     return raw
 
 
-def _load(name, train_dir, source_url):
-    """The verified decompressed bytes of MNIST's `name`, from train_dir or a source."""
+def _read_cached(name, train_dir):
+    """(decompressed bytes, None) for a good copy in train_dir, else (None, what is wrong)."""
+    try:
+        with open(os.path.join(train_dir, name), 'rb') as cached:
+            return _verified(name, cached.read()), None
+    except FileNotFoundError:
+        return None, None
+    except _BadData as error:
+        return None, str(error)
+
+
+def _download(name, train_dir, source_url, cached_problem):
+    """The verified decompressed bytes of MNIST's `name`, fetched into train_dir."""
     path = os.path.join(train_dir, name)
     failures = []
-    try:
-        with open(path, 'rb') as cached:
-            return _verified(name, cached.read())
-    except FileNotFoundError:
-        pass
-    except _BadData as error:
+    if cached_problem:
         print('%s is not a good copy of the MNIST file: %s. Fetching it again.'
-              % (path, error), file=sys.stderr)
-        failures.append((path, str(error)))
+              % (path, cached_problem), file=sys.stderr)
+        failures.append((path, cached_problem))
     os.makedirs(train_dir, exist_ok=True)
     for source in _sources(source_url):
         where = _location(source, name)[1]
@@ -482,9 +496,15 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=numpy.float3
         raise ValueError('Validation size should be between 0 and {}. Received: {}.'
                          .format(train_examples, validation_size))
 
+    names = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
+    # Checking a file is inflating and hashing it, which let go of the GIL: one thread
+    # checks the large training images while another checks the other three.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        cached = list(pool.map(_read_cached, names, [train_dir] * len(names)))
     arrays = []
-    for name in (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS):
-        raw = _load(name, train_dir, source_url)
+    for name, (raw, problem) in zip(names, cached, strict=True):
+        if raw is None:
+            raw = _download(name, train_dir, source_url, problem)
         path = os.path.join(train_dir, name)
         print('Extracting', path)
         if name in (TRAIN_IMAGES, TEST_IMAGES):
