@@ -162,19 +162,24 @@ def test_prints_extracting_for_each_file(tiny, tmp_path, capsys):
 
 # next_batch ---------------------------------------------------------------------------
 
-def make_dataset(count=23, seed=5, **options):
+def make_dataset(count=23, seed=5, dtype='uint8', **options):
     images = numpy.arange(count * 784, dtype=numpy.uint32).reshape(count, 784) % 251
     images = images.astype(numpy.uint8).reshape(count, 28, 28, 1)
     labels = (numpy.arange(count) * 7 % 10).astype(numpy.uint8)
-    return images, labels, input_data.DataSet(images, labels, dtype='uint8', seed=seed, **options)
+    return images, labels, input_data.DataSet(images, labels, dtype=dtype, seed=seed, **options)
 
 
+@pytest.mark.parametrize('dtype', ['uint8', 'float32'])
 @pytest.mark.parametrize('sizes', [[5] * 20, [7, 13, 1, 22, 23, 9, 30, 4, 17, 23, 2] * 3])
-def test_next_batch_matches_tf1_across_epochs(sizes):
-    images, labels, dataset = make_dataset()
-    reference = TF1Batches(images.reshape(23, 784), labels, seed=5)
+def test_next_batch_matches_tf1_across_epochs(sizes, dtype):
+    images, labels, dataset = make_dataset(dtype=dtype)
+    flat = images.reshape(23, 784)
+    if dtype == 'float32':  # TF 1.x converted the whole set up front, this way
+        flat = flat.astype(numpy.float32) * numpy.float32(1.0 / 255.0)
+    reference = TF1Batches(flat, labels, seed=5)
     for size in sizes:
         got_images, got_labels = dataset.next_batch(size)
+        assert got_images.dtype == flat.dtype
         want_images, want_labels = reference.next_batch(size)
         numpy.testing.assert_array_equal(got_images, want_images)
         numpy.testing.assert_array_equal(got_labels, want_labels)
