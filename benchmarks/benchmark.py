@@ -1,0 +1,160 @@
+"""How long the tutorial takes and how much memory it holds, against importing TensorFlow.
+
+    python benchmarks/benchmark.py            # 5 rounds, about a minute and a half
+    python benchmarks/benchmark.py --runs 9   # steadier medians on a busy machine
+
+Prints two tables, figures only (nothing here passes or fails):
+1. Whole processes, run in turn in the same call: `python -c "import tensorflow"` (the
+   floor: no run of the tutorial can take less) and `python mnist_softmax.py`, with wall
+   time and peak resident memory (of the main process; the small quiet_tensorflow filter
+   process is not counted). The ratio is taken per round, then its median: machines here
+   are shared and noisy, and both commands of a round see about the same load.
+2. Phases of the script inside one process: import, data load (verification included),
+   graph build (with the session), training (total and per step) and evaluation. The
+   script is cut at its own phase lines and each piece is run and timed in turn, so what
+   is timed is exactly the code in mnist_softmax.py.
+
+--before DIR also measures another checkout in the same rounds, for a before/after
+table: `git worktree add /tmp/before <commit>`, then `--before /tmp/before`.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Where each phase begins in mnist_softmax.py: the first line equal to this text.
+PHASES = [('import', None), ('data load', 'try:'), ('graph build', '# Create the model'),
+          ('training', '# Train'), ('evaluation', '# Test trained model')]
+
+
+def run_whole(command, environment):
+    """Wall seconds, peak resident MiB and stdout of one process."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL,
+                                   env=environment)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        output = out.read().decode()
+    if status != 0:
+        raise SystemExit('%s failed (wait status %d):\n%s' % (' '.join(command), status, output))
+    return seconds, usage.ru_maxrss / 1024, output  # ru_maxrss is in KiB on Linux
+
+
+def pieces(script):
+    """mnist_softmax.py cut into (phase, source) at the lines of PHASES."""
+    with open(script) as handle:
+        lines = handle.read().splitlines(keepends=True)
+    starts = [0]
+    for name, text in PHASES[1:]:
+        matches = [number for number, line in enumerate(lines) if line.rstrip() == text]
+        if not matches:
+            raise SystemExit('%s has no line %r, where the %s phase should begin: update '
+                             'PHASES in %s' % (script, text, name, __file__))
+        starts.append(matches[0])
+    ends = starts[1:] + [len(lines)]
+    return [(name, ''.join(lines[start:end]))
+            for (name, _), start, end in zip(PHASES, starts, ends, strict=True)]
+
+
+def run_phases(script, report):
+    """(In a fresh process.) Run the script's pieces in turn; write their seconds to report."""
+    sys.argv = [script]
+    sys.path.insert(0, os.path.dirname(script))
+    namespace = {'__name__': '__main__'}
+    seconds = {}
+    for name, source in pieces(script):
+        code = compile(source, script, 'exec')
+        start = time.perf_counter()
+        exec(code, namespace)
+        seconds[name] = time.perf_counter() - start
+    seconds['steps'] = namespace['FLAGS'].max_steps
+    with open(report, 'w') as handle:
+        json.dump(seconds, handle)
+
+
+def median_and_range(values, scale=1.0, digits=2):
+    values = [value * scale for value in values]
+    return '%.*f  [%.*f-%.*f]' % (digits, statistics.median(values), digits, min(values),
+                                  digits, max(values))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--runs', type=int, default=5,
+                        help='rounds of each measurement (default: 5)')
+    parser.add_argument('--repo', default=HERE,
+                        help='checkout whose mnist_softmax.py to measure (default: this one)')
+    parser.add_argument('--before', metavar='DIR',
+                        help='also measure the mnist_softmax.py of this checkout, in the '
+                        'same rounds, for a before/after table (default: none)')
+    parser.add_argument('--phases-into', help=argparse.SUPPRESS)  # internal: one phase run
+    flags = parser.parse_args()
+    if flags.phases_into:
+        run_phases(os.path.join(os.path.abspath(flags.repo), 'mnist_softmax.py'),
+                   flags.phases_into)
+        return
+    if flags.runs < 1:
+        parser.error('--runs must be at least 1')
+
+    checkouts = [('after', flags.repo)] if flags.before else [('tutorial', flags.repo)]
+    if flags.before:
+        checkouts.insert(0, ('before', flags.before))
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ('TF_CPP_MIN_LOG_LEVEL', 'PYTHONWARNINGS')}
+    commands = [('python -c "import tensorflow"', [sys.executable, '-c', 'import tensorflow'])]
+    commands += [('%s: mnist_softmax.py --seed 1' % label,
+                  [sys.executable, os.path.join(os.path.abspath(repo), 'mnist_softmax.py'),
+                   '--seed', '1']) for label, repo in checkouts]
+    whole = {label: [] for label, _ in commands}
+    accuracies = set()
+    for _ in range(flags.runs):
+        for label, command in commands:
+            seconds, peak, output = run_whole(command, environment)
+            whole[label].append((seconds, peak))
+            if output:
+                accuracies.add(output.splitlines()[-1])
+
+    print('Python %s, %d rounds, in turn; median [min-max]' % (sys.version.split()[0], flags.runs))
+    print()
+    print('%-44s %-20s %s' % ('whole process', 'wall s', 'peak MiB'))
+    bare = whole[commands[0][0]]
+    for label, _ in commands:
+        print('%-44s %-20s %s' % (label, median_and_range([r[0] for r in whole[label]]),
+                                  median_and_range([r[1] for r in whole[label]], digits=0)))
+    for label, _ in commands[1:]:
+        ratios = [mine[0] / floor[0] for mine, floor in zip(whole[label], bare, strict=True)]
+        print('%-44s %s' % ('paired ratio to the import, %s' % label.split(':')[0],
+                            median_and_range(ratios)))
+    print('accuracy printed: %s' % ', '.join(sorted(accuracies)))
+
+    phases = {label: [] for label, _ in checkouts}
+    with tempfile.TemporaryDirectory() as folder:
+        report = os.path.join(folder, 'phases.json')
+        for _ in range(flags.runs):
+            for label, repo in checkouts:
+                subprocess.run([sys.executable, os.path.abspath(__file__), '--repo', repo,
+                                '--phases-into', report], check=True,
+                               stdout=subprocess.DEVNULL, env=environment)
+                with open(report) as handle:
+                    phases[label].append(json.load(handle))
+    print()
+    print('%-20s' % 'phase, seconds' + ''.join('%-26s' % label for label, _ in checkouts))
+    for name, _ in PHASES:
+        print('%-20s' % name + ''.join('%-26s' % median_and_range([p[name] for p in phases[label]],
+                                                                  digits=3)
+                                       for label, _ in checkouts))
+    print('%-20s' % 'training, ms a step' + ''.join(
+        '%-26s' % median_and_range([p['training'] / p['steps'] for p in phases[label]], 1000,
+                                   digits=3) for label, _ in checkouts))
+
+
+if __name__ == '__main__':
+    main()
