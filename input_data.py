@@ -292,8 +292,9 @@ class DataSet(object):
         else:
             self._index_in_epoch = start + batch_size
             positions = self._positions(start, self._index_in_epoch)
-        images = self._images[positions]
-        return _to_float32(images) if self._to_convert else images, self._labels[positions]
+        images = self._images.take(positions, axis=0)
+        labels = self._labels.take(positions, axis=0)
+        return _to_float32(images) if self._to_convert else images, labels
 
 
 # Getting verified files ---------------------------------------------------------------
