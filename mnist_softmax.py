@@ -6,11 +6,13 @@ import argparse
 import math
 import os
 import sys
+import tempfile
 
 import quiet_tensorflow  # noqa: F401  (before TensorFlow: hides its start-up chatter)
 
 # Import data
 import input_data
+import visualize  # only for --weights_image and --log_dir
 
 import tensorflow.compat.v1 as tf
 tf.disable_v2_behavior()
@@ -44,6 +46,32 @@ def positive_finite(text):
     return value
 
 
+def writable_file(path):
+    if os.path.isdir(path):
+        raise argparse.ArgumentTypeError('%s is a directory; give a file name' % path)
+    check_writable(os.path.dirname(os.path.abspath(path)))
+    return path
+
+
+def writable_directory(path):
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise argparse.ArgumentTypeError('%s is a file, not a directory' % path)
+    check_writable(path, make=True)
+    return path
+
+
+def check_writable(folder, make=False):
+    """Fail now, before training, if no file can be written in folder."""
+    try:
+        if make:
+            os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise argparse.ArgumentTypeError('cannot write in %s (%s)'
+                                         % (folder, error.strerror or error)) from None
+
+
 def parse_flags():
     parser = argparse.ArgumentParser(description='Train and test the softmax regression of '
                                      'the MNIST tutorial; print the test accuracy.')
@@ -61,6 +89,12 @@ def parse_flags():
     parser.add_argument('--source_url', default=None,
                         help='where to fetch missing MNIST files: a URL or a local folder '
                         '(default: the mirrors listed in input_data.py)')
+    parser.add_argument('--weights_image', type=writable_file, default=None,
+                        help='after training, write the weights of each digit as a PNG '
+                        'picture to this file (default: none)')
+    parser.add_argument('--log_dir', type=writable_directory, default=None,
+                        help='write the graph, and the loss and validation accuracy every '
+                        '10 steps, for TensorBoard into this directory (default: none)')
     flags = parser.parse_args()
     if os.path.exists(flags.data_dir) and not os.path.isdir(flags.data_dir):
         fail('argument --data_dir: %s is not a directory' % flags.data_dir)
@@ -107,12 +141,25 @@ train_step = tf.train.GradientDescentOptimizer(FLAGS.learning_rate).minimize(cro
 sess = tf.InteractiveSession(config=tf.ConfigProto(inter_op_parallelism_threads=-1))
 tf.global_variables_initializer().run()
 
+# Not in the tutorial: with --log_dir, the graph and curves for TensorBoard.
+log_progress = None
+if FLAGS.log_dir:
+    log_progress = visualize.tensorboard_logger(
+        FLAGS.log_dir, sess, mnist.validation, x=x, y_=y_, W=W, b=b, y=y,
+        cross_entropy=cross_entropy, train_step=train_step)
+
 # Train
-for _ in range(FLAGS.max_steps):
+for step in range(FLAGS.max_steps):
     batch_xs, batch_ys = mnist.train.next_batch(FLAGS.batch_size)
     sess.run(train_step, feed_dict={x: batch_xs, y_: batch_ys})
+    if log_progress:
+        log_progress(step + 1, batch_xs, batch_ys)
 
 # Test trained model
 correct_prediction = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
 accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
 print(sess.run(accuracy, feed_dict={x: mnist.test.images, y_: mnist.test.labels}))
+
+# Not in the tutorial: with --weights_image, the picture of what each digit's weights learned.
+if FLAGS.weights_image:
+    visualize.write_weights_image(FLAGS.weights_image, sess.run(W))

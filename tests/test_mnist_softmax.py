@@ -71,6 +71,12 @@ BAD_FLAGS = [
     (['--data_dir', SCRIPT], 'argument --data_dir: %s is not a directory' % SCRIPT),
     (['--seed', '1.5'], "argument --seed: invalid int value: '1.5'"),
     (['--max-steps', '5'], 'unrecognized arguments: --max-steps 5'),
+    (['--weights_image', '/nonexistent/w.png'],
+     'argument --weights_image: cannot write in /nonexistent (No such file or directory)'),
+    (['--weights_image', ROOT], 'argument --weights_image: %s is a directory; give a file name' % ROOT),
+    (['--log_dir', '/proc/logs'],
+     'argument --log_dir: cannot write in /proc/logs (No such file or directory)'),
+    (['--log_dir', SCRIPT], 'argument --log_dir: %s is a file, not a directory' % SCRIPT),
 ]
 
 

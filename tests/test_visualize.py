@@ -1,0 +1,113 @@
+"""The weights picture and the TensorBoard logs, checked with TensorFlow's own readers."""
+import glob
+import os
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+import visualize
+from conftest import ROOT
+from test_mnist_softmax import SCRIPT, environment
+
+tf = pytest.importorskip('tensorflow')
+
+ENLARGE, TILE, GAP = 4, 112, 4
+
+
+def decode(png):
+    return tf.io.decode_png(png, channels=3).numpy()  # an independent PNG decoder
+
+
+def tile(picture, digit):
+    left = digit * (TILE + GAP)
+    return picture[:, left:left + TILE].astype(int)
+
+
+def weight_index(row, column):
+    """The row of W that the pixel (row, column) of a tile shows."""
+    return (row // ENLARGE) * 28 + column // ENLARGE
+
+
+def assert_picture_shows(picture, weights):
+    assert picture.shape == (TILE, 10 * TILE + 9 * GAP, 3)
+    assert (picture[:, TILE:TILE + GAP] == visualize.GAP_GRAY).all()
+    for digit in range(10):
+        pixels = tile(picture, digit)
+        blueness = pixels[..., 2] - pixels[..., 0]
+        column = weights[:, digit]
+        # The bluest pixels show the largest weight, the reddest the smallest.
+        bluest = numpy.argwhere(blueness == blueness.max())
+        assert column.max() in {column[weight_index(*place)] for place in bluest}
+        reddest = numpy.argwhere(blueness == blueness.min())
+        assert column.min() in {column[weight_index(*place)] for place in reddest}
+        # Zero is white; and a positive weight is never red, a negative never blue.
+        for row in range(0, TILE, ENLARGE):
+            for col in range(0, TILE, ENLARGE):
+                weight, colour = column[weight_index(row, col)], tuple(pixels[row, col])
+                if weight == 0:
+                    assert colour == (255, 255, 255)
+                elif weight > 0:
+                    assert colour[2] == 255 and colour[0] == colour[1]
+                else:
+                    assert colour[0] == 255 and colour[1] == colour[2]
+
+
+def test_picture_of_made_up_weights():
+    random = numpy.random.RandomState(0)
+    weights = random.normal(size=(784, 10))
+    weights[random.rand(784, 10) < 0.2] = 0
+    weights[100, 3], weights[200, 3] = 9.0, -9.0  # one scale for all: tile 3 is the extreme
+    picture = decode(visualize.weights_png(weights))
+    assert_picture_shows(picture, weights)
+    assert tuple(tile(picture, 3)[(100 // 28) * 4, (100 % 28) * 4]) == (0, 0, 255)
+    assert tuple(tile(picture, 3)[(200 // 28) * 4, (200 % 28) * 4]) == (255, 0, 0)
+    assert tile(picture, 0)[..., 2].min() > 0  # other tiles stay pale beside tile 3
+
+
+def test_picture_refuses_wrong_shapes():
+    with pytest.raises(ValueError, match=r'shape \(784, 10\)'):
+        visualize.weights_png(numpy.zeros((10, 784)))
+
+
+def test_trained_run_writes_the_picture_and_the_logs(tmp_path):
+    image, logs, weights = tmp_path / 'w.png', tmp_path / 'logs', tmp_path / 'W.npy'
+    flags = ['--seed', '3', '--max_steps', '50']
+    # Run the script itself, then keep the W it trained, to compare the picture with.
+    driver = ('import runpy, sys, numpy; sys.argv = %r; '
+              'script = runpy.run_path(sys.argv[0], run_name="__main__"); '
+              'numpy.save(%r, script["sess"].run(script["W"]))'
+              % ([SCRIPT, *flags, '--weights_image', str(image), '--log_dir', str(logs)],
+                 str(weights)))
+    extras = subprocess.run([sys.executable, '-c', driver], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT, env=environment())
+    plain = subprocess.run([sys.executable, SCRIPT, *flags], capture_output=True, text=True,
+                           timeout=300, env=environment())
+    assert extras.returncode == 0, extras.stderr
+    assert extras.stderr == ''
+    # The extras change nothing the tutorial computes or prints.
+    assert extras.stdout == plain.stdout
+
+    trained = numpy.load(weights)
+    assert (trained == 0).any()  # border pixels are 0 in every image: their weights stay 0
+    assert_picture_shows(decode(image.read_bytes()), trained)
+
+    events = list(tf.compat.v1.train.summary_iterator(glob.glob(str(logs / 'events.*'))[0]))
+    graphs = [event.graph_def for event in events if event.HasField('graph_def')]
+    assert len(graphs) == 1
+    graph = tf.compat.v1.GraphDef.FromString(graphs[0])
+    names = {node.name for node in graph.node}
+    assert {'x', 'W', 'b', 'y', 'y_', 'cross_entropy', 'train_step'} <= names
+    assert 'Variable' not in names and 'W/read' in names
+    scalars = {}
+    for event in events:
+        for value in event.summary.value:
+            scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
+    assert sorted(scalars) == ['training_loss', 'validation_accuracy']
+    for tag, points in scalars.items():
+        assert [step for step, _ in points] == [10, 20, 30, 40, 50], tag
+    accuracies = [value for _, value in scalars['validation_accuracy']]
+    assert 0.5 < accuracies[0] < accuracies[-1] < 1  # it learns
+    assert all(value > 0 for _, value in scalars['training_loss'])
+    assert not [name for name in os.listdir(tmp_path) if name.endswith('.tmp')]

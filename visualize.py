@@ -1,0 +1,136 @@
+"""What mnist_softmax.py shows when asked: the weights picture and TensorBoard logs.
+
+Neither is part of the tutorial's computation; both are off unless a flag asks.
+- weights_png / write_weights_image (--weights_image): the tutorial's picture of the
+  learned weights, one 28x28 tile per digit, blue where a pixel counts for the digit and
+  red where it counts against it. NumPy and zlib only.
+- tensorboard_logger (--log_dir): event files with the graph, under readable names,
+  and every 10 steps the training loss and the validation accuracy.
+"""
+import os
+import struct
+import zlib
+
+import numpy
+
+GAP_GRAY = 208  # the thin lines between tiles, so that white tile borders stay apart
+
+
+def weights_png(weights, enlarge=4, gap=1):
+    """PNG bytes of the ten columns of `weights` [784, 10] as 28x28 tiles in a row.
+
+    One symmetric scale for the whole picture: the largest |weight| is full blue (if
+    positive) or full red (if negative), and 0 is white.
+    """
+    weights = numpy.asarray(weights, dtype=numpy.float64)
+    if weights.shape != (784, 10):
+        raise ValueError('weights must have shape (784, 10), not %s' % (weights.shape,))
+    largest = numpy.abs(weights).max()
+    strength = weights / largest if largest > 0 else numpy.zeros_like(weights)
+    # White fades to blue for positive weights, to red for negative ones.
+    fade = numpy.rint(255 * (1 - numpy.abs(strength))).astype(numpy.uint8)
+    red = numpy.where(strength < 0, 255, fade).astype(numpy.uint8)
+    blue = numpy.where(strength > 0, 255, fade).astype(numpy.uint8)
+    colours = numpy.stack([red, fade, blue], axis=-1)  # [784, 10, 3]
+
+    tile = 28 * enlarge
+    width = 10 * tile + 9 * gap * enlarge
+    picture = numpy.full((tile, width, 3), GAP_GRAY, dtype=numpy.uint8)
+    for digit in range(10):
+        pixels = colours[:, digit].reshape(28, 28, 3)
+        pixels = pixels.repeat(enlarge, axis=0).repeat(enlarge, axis=1)
+        left = digit * (tile + gap * enlarge)
+        picture[:, left:left + tile] = pixels
+    return _png(picture)
+
+
+def _png(picture):
+    """PNG bytes of an RGB uint8 array [height, width, 3]."""
+    height, width, _ = picture.shape
+
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data
+                + struct.pack('>I', zlib.crc32(kind + data)))
+
+    # Each row starts with its filter type, 0: the bytes as they are.
+    rows = numpy.concatenate([numpy.zeros((height, 1), numpy.uint8),
+                              picture.reshape(height, width * 3)], axis=1)
+    header = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header)
+            + chunk(b'IDAT', zlib.compress(rows.tobytes(), 9)) + chunk(b'IEND', b''))
+
+
+def write_weights_image(path, weights):
+    """Write weights_png(weights) to path, through a temporary file renamed into place."""
+    temporary = '%s.%d.tmp' % (path, os.getpid())
+    try:
+        with open(temporary, 'wb') as out:
+            out.write(weights_png(weights))
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def _readable_graph_def(graph, names):
+    """The graph's GraphDef with the nodes of `names` {name: tensor or op} renamed.
+
+    The tutorial's lines give no names, so TensorFlow calls W 'Variable' and the loss
+    'Mean'. Renaming a copy for TensorBoard leaves the tutorial's lines as they are.
+    """
+    renames = {}
+    for new, item in names.items():
+        renames[getattr(item, 'op', item).name] = new
+
+    def renamed(name):  # 'Variable', 'Variable:0', 'Variable/read' -> 'W', 'W:0', 'W/read'
+        head, slash, rest = name.partition('/')
+        if not slash:
+            head, slash, rest = name.partition(':')
+        return renames.get(head, head) + slash + rest
+
+    graph_def = graph.as_graph_def()
+    for node in graph_def.node:
+        node.name = renamed(node.name)
+        for index, source in enumerate(node.input):
+            control = source.startswith('^')
+            node.input[index] = ('^' if control else '') + renamed(source.lstrip('^'))
+        # Ops placed with a variable name it in an attribute: b'loc:@Variable'.
+        places = node.attr['_class'].list.s if '_class' in node.attr else []
+        for index, place in enumerate(places):
+            if place.startswith(b'loc:@'):
+                places[index] = b'loc:@' + renamed(place[5:].decode()).encode()
+    return graph_def
+
+
+def tensorboard_logger(log_dir, sess, validation, every=10, **names):
+    """Start TensorBoard event files in log_dir; return log(step, batch_xs, batch_ys).
+
+    `names` are the tutorial's tensors by the names to show: x, y_, y and
+    cross_entropy are needed, the others (W, b, train_step) only named. log() writes,
+    at every `every`-th step, the loss on the batch and the accuracy on `validation`.
+    """
+    import tensorflow.compat.v1 as tf
+
+    x, y_, y, cross_entropy = names['x'], names['y_'], names['y'], names['cross_entropy']
+    readable = tf.Graph()
+    with readable.as_default():
+        tf.import_graph_def(_readable_graph_def(sess.graph, names), name='')
+    writer = tf.summary.FileWriter(log_dir, graph=readable)
+    writer.flush()
+    # Built after the graph was written, so the Graphs tab shows the tutorial alone.
+    correct = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
+    validation_accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+
+    def log(step, batch_xs, batch_ys):
+        if step % every:
+            return
+        loss = sess.run(cross_entropy, feed_dict={x: batch_xs, y_: batch_ys})
+        accuracy = sess.run(validation_accuracy,
+                            feed_dict={x: validation.images, y_: validation.labels})
+        writer.add_summary(tf.Summary(value=[
+            tf.Summary.Value(tag='training_loss', simple_value=loss),
+            tf.Summary.Value(tag='validation_accuracy', simple_value=accuracy)]), step)
+        writer.flush()
+
+    return log
