@@ -2,12 +2,14 @@
 import gzip
 import io
 import os
+import subprocess
+import sys
 
 import numpy
 import pytest
 
 import input_data
-from conftest import REAL_DATA_DIR, idx_images, idx_labels
+from conftest import REAL_DATA_DIR, ROOT, idx_images, idx_labels
 
 
 class TF1Batches:
@@ -139,7 +141,16 @@ def test_other_dtypes_raise_type_error(tiny, tmp_path, dtype):
         input_data.read_data_sets(tiny.write(tmp_path), dtype=dtype)
 
 
-def test_tensorflow_dtypes_are_accepted_without_importing_tensorflow_here():
+def test_the_loader_never_imports_tensorflow():
+    code = ('import sys; sys.path.insert(0, %r); import input_data; '
+            'input_data.read_data_sets("unused", fake_data=True); '
+            'print("tensorflow" in sys.modules)' % ROOT)
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout == 'False\n'
+
+
+def test_tensorflow_dtypes_are_accepted():
     tf = pytest.importorskip('tensorflow')
     assert input_data._image_dtype(tf.float32) is numpy.float32
     assert input_data._image_dtype(tf.uint8) is numpy.uint8
