@@ -7,7 +7,6 @@ import gc
 import math
 import os
 import sys
-import tempfile
 
 import quiet_tensorflow  # noqa: F401  (before TensorFlow: hides its start-up chatter)
 
@@ -51,32 +50,6 @@ def positive_finite(text):
     return value
 
 
-def writable_file(path):
-    if os.path.isdir(path):
-        raise argparse.ArgumentTypeError('%s is a directory; give a file name' % path)
-    check_writable(os.path.dirname(os.path.abspath(path)))
-    return path
-
-
-def writable_directory(path):
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise argparse.ArgumentTypeError('%s is a file, not a directory' % path)
-    check_writable(path, make=True)
-    return path
-
-
-def check_writable(folder, make=False):
-    """Fail now, before training, if no file can be written in folder."""
-    try:
-        if make:
-            os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise argparse.ArgumentTypeError('cannot write in %s (%s)'
-                                         % (folder, error.strerror or error)) from None
-
-
 def parse_flags():
     parser = argparse.ArgumentParser(description='Train and test the softmax regression of '
                                      'the MNIST tutorial; print the test accuracy.')
@@ -94,10 +67,10 @@ def parse_flags():
     parser.add_argument('--source_url', default=None,
                         help='where to fetch missing MNIST files: a URL or a local folder '
                         '(default: the mirrors listed in input_data.py)')
-    parser.add_argument('--weights_image', type=writable_file, default=None,
+    parser.add_argument('--weights_image', type=visualize.writable_file, default=None,
                         help='after training, write the weights of each digit as a PNG '
                         'picture to this file (default: none)')
-    parser.add_argument('--log_dir', type=writable_directory, default=None,
+    parser.add_argument('--log_dir', type=visualize.writable_directory, default=None,
                         help='write the graph, and the loss and validation accuracy every '
                         '10 steps, for TensorBoard into this directory (default: none)')
     flags = parser.parse_args()
