@@ -331,16 +331,24 @@ def _verified(name, data):
     return raw
 
 
-def _sources(source_url):
-    """Where to look for the files, in order: source_url, or else the mirrors."""
-    if not source_url or source_url == DEFAULT_SOURCE_URL:
-        return list(MIRRORS)
+def check_source_url(source_url):
+    """ValueError or TypeError unless source_url is a URL or folder the loader can read."""
     if not isinstance(source_url, str):
         raise TypeError('source_url must be a string, not %r' % (source_url,))
+    if not source_url.strip():
+        raise ValueError('source_url is empty: give an http://, https:// or file:// URL or '
+                         'a local folder, or None for the mirrors')
     scheme = urllib.parse.urlsplit(source_url).scheme.lower()
     if scheme not in ('', 'http', 'https', 'file') and len(scheme) != 1:  # 1: "C:\..."
-        raise ValueError('source_url %r: use an http://, https:// or file:// URL, or the '
-                         'path of a local folder' % source_url)
+        raise ValueError('%r is not a source the loader can read: use an http://, https:// '
+                         'or file:// URL, or the path of a local folder' % source_url)
+
+
+def _sources(source_url):
+    """Where to look for the files, in order: source_url, or else the mirrors."""
+    if source_url is None or source_url == DEFAULT_SOURCE_URL:
+        return list(MIRRORS)
+    check_source_url(source_url)
     return [source_url]
 
 

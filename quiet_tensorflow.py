@@ -2,90 +2,129 @@
 
 On a machine without a GPU, TensorFlow 2.21 writes a dozen lines to stderr before the
 tutorial has trained anything: notes on oneDNN, on CPU instructions and on missing CUDA
-drivers (each twice, and regardless of TF_CPP_MIN_LOG_LEVEL, because they come before
-its logging is set up), an error that CUDA could not be started, and deprecation
-notices for the tf.compat.v1 calls the tutorial makes on purpose.
+drivers (each twice, and whatever TF_CPP_MIN_LOG_LEVEL says, because they come before
+its logging is set up), an error that CUDA could not be started, a note on MLIR, and
+deprecation notices for the tf.compat.v1 calls the tutorial makes on purpose.
 
-Import this module before TensorFlow and exactly those are hidden:
-- TensorFlow's C++ INFO and WARNING lines (TF_CPP_MIN_LOG_LEVEL=2, enforced),
-- the failed start of CUDA, only once TensorFlow has said there is no CUDA driver at
-  all (on a machine with a GPU that error is real, and it shows),
-- TensorFlow's Python deprecation notices.
-Everything else, errors and tracebacks included, still shows. Set TF_CPP_MIN_LOG_LEVEL
-yourself (0 shows everything) and this module changes nothing.
+    with quiet_tensorflow.start_up():
+        import tensorflow.compat.v1 as tf
 
-How: C++ code writes to file descriptor 2 directly, so fd 2 becomes a pipe to a small
-child process (this file, run as a script) that drops those lines and passes the rest
-on. A child rather than a thread, so that nothing is lost if the process crashes.
-Python's own sys.stderr keeps writing straight to the terminal.
+hides exactly those, and lets everything else through: errors and tracebacks, a GPU
+machine's CUDA errors, Python's warnings. TF_CPP_MIN_LOG_LEVEL=0 in the environment shows
+everything; 1, 2 or 3 (set to quieten TensorFlow elsewhere) change nothing here.
+
+How: TensorFlow's C++ code writes to file descriptor 2 directly, not through sys.stderr.
+For the length of the block, fd 2 points at a temporary file; at its end fd 2 is put back
+and the file's lines are written out, less the chatter, so nothing is reordered. The
+block also runs one tiny session on a graph of its own, so that the chatter TensorFlow
+prints when it first looks for devices comes out inside it rather than at the tutorial's
+first session. Nothing stays redirected after the block (a notebook keeps its stderr),
+and nothing runs in another process. Deprecation notices go through Python's logging,
+where a filter on the 'tensorflow' logger drops those of the tutorial's calls.
 """
-import atexit
+import contextlib
+import faulthandler
 import logging
 import os
 import re
-import signal
-import subprocess
 import sys
+import tempfile
 
-# Whole lines that are chatter. C++ log lines look like "I0000 00:00:17.. 3177 port.cc:153] ...".
-CHATTER = re.compile(
-    r'WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR'
-    r'|[IW]\d{4} \S+ +\d+ \S+:\d+\] .*'
-    r'|To enable the following instructions: .* rebuild TensorFlow with the appropriate '
-    r'compiler flags\.')
-NO_CUDA_DRIVER = re.compile(r'[IW]\d{4} .*Could not find cuda drivers on your machine.*')
-CUDA_START_FAILED = re.compile(r'E\d{4} \S+ +\d+ \S+:\d+\] failed call to cuInit: .*')
+# Whole lines of C++ logging that are chatter: "I0000 00:00:17.. 3177 port.cc:153] oneDNN..."
+# (the source file and the message matter; the time stamp and thread do not).
+LOG_LINE = r'[IWEF]\d{4} \S+ +\d+ %s:\d+\] %s'
+CHATTER = re.compile('|'.join([
+    r'WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR',
+    LOG_LINE % (r'port\.cc', r'oneDNN custom operations are on\..*'),
+    LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine, GPU will not be used\.'),
+    LOG_LINE % (r'cpu_feature_guard\.cc', r'This TensorFlow binary is optimized to use available CPU '
+                r'instructions in performance-critical operations\.'),
+    r'To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\.',
+    LOG_LINE % (r'mlir_graph_optimization_pass\.cc', r'MLIR V1 optimization pass is not enabled'),
+    # TensorFlow 2.16 and 2.17 register their CUDA plugins twice and say so, GPU or not.
+    LOG_LINE % (r'\S+', r'Unable to register (cuDNN|cuFFT|cuBLAS) factory: Attempting to register '
+                r'factory for plugin \S+ when one has already been registered'),
+    LOG_LINE % (r'\S+', r'TF-TRT Warning: Could not find TensorRT'),
+]))
+# Shown on a machine with a GPU, where it is real; hidden once TensorFlow has said that
+# there is no CUDA driver at all.
+NO_CUDA_DRIVER = LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine.*')
+CUDA_START_FAILED = re.compile(LOG_LINE % (r'\S+', r'failed call to cuInit: .*\(303\)'))
+
+# The tf.compat.v1 calls the tutorial makes on purpose, whose deprecation notices say so.
+ON_PURPOSE = ('disable_resource_variables', 'softmax_cross_entropy_with_logits')
 
 
-# The classic REPL writes its prompts to fd 2 without a newline, so when the tutorial is
-# pasted into it, a line of chatter arrives behind them: ">>> >>> I0000 00:00:17...".
-PROMPTS = re.compile(rb'(?:>>> |\.\.\. )*')
-
-
-def filter_lines(source, target):
-    """Copy lines from source to target (binary streams), leaving out the chatter."""
+def without_chatter(lines):
+    """The lines (bytes, each with its newline) that are not TensorFlow's chatter."""
     no_driver = False
-    for raw in source:
-        prompts = PROMPTS.match(raw).group()
-        line = raw[len(prompts):].decode('utf-8', 'replace').rstrip('\r\n')
-        no_driver = no_driver or bool(NO_CUDA_DRIVER.fullmatch(line))
+    for raw in lines:
+        line = raw.decode('utf-8', 'replace').rstrip('\r\n')
+        no_driver = no_driver or re.fullmatch(NO_CUDA_DRIVER, line) is not None
         if CHATTER.fullmatch(line) or (no_driver and CUDA_START_FAILED.fullmatch(line)):
-            raw = prompts
-        target.write(raw)
-        target.flush()
+            continue
+        yield raw
 
 
-def _not_a_deprecation_notice(record):
-    return 'is deprecated and will be removed' not in record.getMessage()
+def _not_on_purpose(record):
+    message = record.getMessage()
+    return not ('is deprecated and will be removed' in message
+                and any(' %s (from ' % name in message for name in ON_PURPOSE))
 
 
-def _install():
-    if 'TF_CPP_MIN_LOG_LEVEL' in os.environ or sys.stderr is None:
+@contextlib.contextmanager
+def start_up():
+    """Hide TensorFlow's start-up chatter written during the block (see the module's text)."""
+    if os.environ.get('TF_CPP_MIN_LOG_LEVEL', '').strip() == '0':
+        yield  # asked to see everything
         return
-    os.environ['TF_CPP_MIN_LOG_LEVEL'] = '2'
-    logging.getLogger('tensorflow').addFilter(_not_a_deprecation_notice)
-    sys.stderr.flush()
-    terminal = os.dup(2)
-    child = subprocess.Popen([sys.executable, '-S', os.path.abspath(__file__)],
-                             stdin=subprocess.PIPE, stdout=terminal, stderr=terminal)
-    os.dup2(child.stdin.fileno(), 2)
-    child.stdin.close()
-    sys.stderr = os.fdopen(terminal, 'w', buffering=1, encoding=sys.stderr.encoding,
-                           errors='backslashreplace')
-
-    def finish():
-        sys.stderr.flush()
-        os.dup2(terminal, 2)  # closes the pipe: the child passes on what is left and ends
+    tensorflow_logger = logging.getLogger('tensorflow')
+    if _not_on_purpose not in tensorflow_logger.filters:
+        tensorflow_logger.addFilter(_not_on_purpose)
+    _flush(sys.stderr)
+    try:
+        terminal = os.dup(2)
+    except OSError:  # no fd 2 at all (pythonw, some services): nothing to hide
+        yield
+        return
+    faulthandler_was_on = faulthandler.is_enabled()
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        # Should TensorFlow crash the process here, say where on the real stderr.
+        faulthandler.enable(file=terminal)
         try:
-            child.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+            yield
+            _look_for_devices()
+        finally:
+            _flush(sys.stderr)
+            os.dup2(terminal, 2)
+            # fd 2 is the real stderr again; the fault handler writes there, as before.
+            if faulthandler_was_on:
+                faulthandler.enable(file=2)
+            else:
+                faulthandler.disable()
+            os.close(terminal)
+            capture.seek(0)
+            for line in without_chatter(capture):
+                if sys.stderr is not None:
+                    sys.stderr.write(line.decode('utf-8', 'replace'))
+            _flush(sys.stderr)
 
-    atexit.register(finish)
+
+def _look_for_devices():
+    """Run a tiny session on a graph of its own: TensorFlow then looks for its devices."""
+    tensorflow = sys.modules.get('tensorflow')
+    if tensorflow is None:
+        return
+    graph = tensorflow.Graph()
+    with graph.as_default():
+        one = tensorflow.constant(1)
+    with tensorflow.compat.v1.Session(graph=graph) as session:
+        session.run(one)
 
 
-if __name__ == '__main__':
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent; read to the end
-    filter_lines(sys.stdin.buffer, sys.stdout.buffer)
-else:
-    _install()
+def _flush(stream):
+    try:
+        stream.flush()
+    except (AttributeError, OSError, ValueError):  # None, closed, or not a real stream
+        pass

@@ -6,13 +6,9 @@ Neither is part of the tutorial's computation; both are off unless a flag asks.
   red where it counts against it. NumPy and zlib only.
 - tensorboard_logger (--log_dir): event files with the graph, under readable names,
   and every 10 steps the training loss and the validation accuracy.
-- writable_file, writable_directory: the argparse types of those two flags, so that a
-  path that cannot be written ends the run before training, not after.
 """
-import argparse
 import os
 import struct
-import tempfile
 import zlib
 
 import numpy
@@ -138,31 +134,3 @@ def tensorboard_logger(log_dir, sess, validation, every=10, **names):
         writer.flush()
 
     return log
-
-
-def writable_file(path):
-    """--weights_image: a file name whose directory can be written, checked before training."""
-    if os.path.isdir(path):
-        raise argparse.ArgumentTypeError('%s is a directory; give a file name' % path)
-    _check_writable(os.path.dirname(os.path.abspath(path)))
-    return path
-
-
-def writable_directory(path):
-    """--log_dir: a directory that can be written (made if missing), checked before training."""
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise argparse.ArgumentTypeError('%s is a file, not a directory' % path)
-    _check_writable(path, make=True)
-    return path
-
-
-def _check_writable(folder, make=False):
-    """Fail now, before training, if no file can be written in folder."""
-    try:
-        if make:
-            os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise argparse.ArgumentTypeError('cannot write in %s (%s)'
-                                         % (folder, error.strerror or error)) from None

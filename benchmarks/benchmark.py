@@ -6,11 +6,10 @@
 Prints two tables, figures only (nothing here passes or fails):
 1. Whole processes, run in turn in the same call: `python -c "import tensorflow"` (the
    floor: no run of the tutorial can take less) and `python mnist_softmax.py`, with wall
-   time and peak resident memory (of the main process; the small quiet_tensorflow filter
-   process is not counted). The ratio is taken per round, then its median: machines here
+   time and peak resident memory. The ratio is taken per round, then its median: machines here
    are shared and noisy, and both commands of a round see about the same load.
-2. Phases of the script inside one process: import, data load (verification included),
-   graph build (with the session), training (total and per step) and evaluation. The
+2. Phases of the script inside one process: flags, data load (verification included),
+   TensorFlow's import, graph build (with the session), training (total and per step) and evaluation. The
    script is cut at its own phase lines and each piece is run and timed in turn, so what
    is timed is exactly the code in mnist_softmax.py.
 
@@ -29,8 +28,9 @@ import time
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Where each phase begins in mnist_softmax.py: the first line equal to this text.
-PHASES = [('import', None), ('data load', 'try:'), ('graph build', '# Create the model'),
-          ('training', '# Train'), ('evaluation', '# Test trained model')]
+PHASES = [('flags', None), ('data load', '# Import data'), ('tensorflow import', 'import gc'),
+          ('graph build', '# Create the model'), ('training', '# Train'),
+          ('evaluation', '# Test trained model')]
 
 
 def run_whole(command, environment):

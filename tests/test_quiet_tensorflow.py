@@ -1,8 +1,9 @@
 """What quiet_tensorflow hides, and that it hides nothing else."""
-import os
+import logging
 import subprocess
 import sys
 
+import quiet_tensorflow
 from conftest import ROOT
 from test_mnist_softmax import environment
 
@@ -17,52 +18,94 @@ E0000 00:00:1795843432.786752    3177 cuda_platform.cc:52] failed call to cuInit
 I0000 00:00:1795843432.788926    3177 mlir_graph_optimization_pass.cc:437] MLIR V1 optimization pass is not enabled
 """  # noqa: E501
 
+# What TensorFlow 2.16 and 2.17 add on a machine without a GPU.
+REGISTRATION = b"""\
+E0000 00:00:1732000000.123456   811 cuda_dnn.cc:8310] Unable to register cuDNN factory: Attempting to register factory for plugin cuDNN when one has already been registered
+E0000 00:00:1732000000.123999   811 cuda_fft.cc:607] Unable to register cuFFT factory: Attempting to register factory for plugin cuFFT when one has already been registered
+"""  # noqa: E501
+
 REAL = b"""\
 E0000 00:00:1795843432.786752    3177 op_kernel.cc:1830] OP_REQUIRES failed at matmul_op.cc:51 : INVALID_ARGUMENT: Matrix size-incompatible
+I0000 00:00:1795843432.788926    3177 port.cc:153] Something else TensorFlow wants to say
 Traceback (most recent call last):
 Fatal Python error: Segmentation fault
 """  # noqa: E501
 
 
-def filtered(data):
-    """What the filter passes on, run as the child process it is (importing the module
-    here would rewire this process's stderr)."""
-    child = subprocess.run([sys.executable, '-S', os.path.join(ROOT, 'quiet_tensorflow.py')],
-                           input=data, capture_output=True, timeout=60, check=True)
-    return child.stdout
+def kept(data):
+    return b''.join(quiet_tensorflow.without_chatter(data.splitlines(keepends=True)))
 
 
 def test_tensorflows_chatter_is_dropped_and_real_errors_kept():
-    assert filtered(CHATTER) == b''
-    assert filtered(CHATTER + REAL) == REAL
-    assert filtered(REAL + CHATTER) == REAL
+    assert kept(CHATTER) == b''
+    assert kept(REGISTRATION) == b''
+    assert kept(CHATTER + REAL) == REAL
+    assert kept(REAL + CHATTER) == REAL
 
 
 def test_a_failed_cuda_start_shows_where_a_driver_exists():
     cuda_error = CHATTER.splitlines(keepends=True)[5]
-    assert filtered(cuda_error) == cuda_error
-    assert filtered(CHATTER.replace(b'Could not find cuda drivers', b'Found driver')) == cuda_error
+    assert kept(cuda_error) == cuda_error
+    with_driver = CHATTER.replace(b'Could not find cuda drivers on your machine, GPU will not be used',
+                                  b'Found a cuda driver')
+    assert kept(with_driver) == with_driver.splitlines(keepends=True)[2] + cuda_error
+    other_cuda_error = cuda_error.replace(b'(303)', b'(100)')
+    assert kept(CHATTER + other_cuda_error) == other_cuda_error
 
 
-def test_repl_prompts_before_chatter_are_kept():
-    assert filtered(b'>>> >>> ... ' + CHATTER.splitlines(keepends=True)[0]) == b'>>> >>> ... '
-    assert filtered(b'>>> ' + REAL) == b'>>> ' + REAL
+def test_only_the_tutorials_deprecation_notices_are_dropped():
+    def notice(function):
+        return logging.LogRecord(
+            'tensorflow', logging.WARNING, 'deprecation.py', 1,
+            'From %s: %s (from %s) is deprecated and will be removed %s.\n'
+            'Instructions for updating:\n%s', ('x.py:1', function, 'tensorflow.python.ops',
+                                              'in a future version', 'Use something else'), None)
+    assert not quiet_tensorflow._not_on_purpose(notice('disable_resource_variables'))
+    assert not quiet_tensorflow._not_on_purpose(notice('softmax_cross_entropy_with_logits'))
+    assert quiet_tensorflow._not_on_purpose(notice('softmax_cross_entropy_with_logits_v2'))
+    assert quiet_tensorflow._not_on_purpose(notice('to_float'))
 
 
-def test_in_a_real_process_chatter_goes_and_errors_stay():
-    code = ('import os, sys; sys.path.insert(0, %r); import quiet_tensorflow; '
-            'import tensorflow.compat.v1 as tf; '
-            'tf.InteractiveSession(); '
-            'os.write(2, b"E0000 00:00:1.2 1 x.cc:1] a real error from C++\\n"); '
-            'print("a Python warning", file=sys.stderr); '
-            'tf.matmul(tf.zeros([2, 3]), tf.zeros([4, 5]))' % ROOT)
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                            timeout=120, env=environment())
-    assert result.returncode == 1
-    lines = result.stderr.splitlines()
-    assert 'E0000 00:00:1.2 1 x.cc:1] a real error from C++' in lines
-    assert 'a Python warning' in lines
-    assert 'Traceback (most recent call last):' in lines
-    assert 'InvalidArgumentError' in lines[-1] and 'Matrix size-incompatible' in lines[-1]
-    for chatter in CHATTER.decode().splitlines():
-        assert chatter[:30] not in result.stderr
+PROGRAM = '''
+import os, sys
+sys.path.insert(0, %r)
+import quiet_tensorflow
+print("before", file=sys.stderr, flush=True)
+with quiet_tensorflow.start_up():
+    import tensorflow.compat.v1 as tf
+    os.write(2, b"E0000 00:00:1.2 1 x.cc:1] a real error from C++\\n")
+    print("a Python line inside", file=sys.stderr)
+
+print("after", file=sys.stderr, flush=True)
+tf.disable_v2_behavior()
+session = tf.InteractiveSession()
+tf.global_variables_initializer().run()
+tf.matmul(tf.zeros([2, 3]), tf.zeros([4, 5]))
+''' % ROOT
+
+
+def test_in_a_real_process_chatter_goes_errors_stay_in_order_and_level_0_shows_all():
+    runs = {level: subprocess.Popen([sys.executable, '-c', PROGRAM], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True,
+                                    env=environment(**({'TF_CPP_MIN_LOG_LEVEL': level}
+                                                       if level else {})))
+            for level in (None, '3', '0')}
+    errors = {level: run.communicate(timeout=120)[1].splitlines() for level, run in runs.items()}
+    for level in (None, '3'):
+        assert runs[level].returncode == 1
+        lines = errors[level]
+        assert lines[:4] == ['before', 'E0000 00:00:1.2 1 x.cc:1] a real error from C++',
+                             'a Python line inside', 'after']
+        traceback = lines[lines.index('after') + 1:]
+        assert traceback[0] == 'Traceback (most recent call last):'
+        assert all(line.startswith(' ') for line in traceback[1:-1]), traceback
+        assert traceback[-1].startswith('ValueError: Dimensions must be equal')
+    # TF_CPP_MIN_LOG_LEVEL=0 shows it all, and so shows what the quiet runs hid.
+    everything = '\n'.join(errors['0'])
+    for shown in ('WARNING: All log messages before absl::InitializeLog()', '] oneDNN custom operations',
+                  'cudart_stub.cc:', 'cpu_feature_guard.cc:', 'To enable the following instructions',
+                  'failed call to cuInit', 'MLIR V1 optimization pass is not enabled',
+                  'disable_resource_variables (from tensorflow'):
+        assert shown in everything
+        assert all(shown not in line for line in errors[None] + errors['3'])
+    assert len([line for line in errors['0'] if quiet_tensorflow.CHATTER.fullmatch(line)]) >= 8

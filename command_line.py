@@ -1,0 +1,169 @@
+"""The command line of mnist_softmax.py: its flags, checked before anything slow runs.
+
+parse_flags() is the script's first line. It imports neither TensorFlow nor NumPy, so
+that `--help` and a bad flag answer at once, with one line and exit status 2, before the
+data is loaded and TensorFlow imported. Only a run as a script reads the command line:
+pasted into Python, IPython or a notebook cell, the tutorial runs with the defaults
+(sys.argv there belongs to the interpreter or the kernel, not to the tutorial).
+"""
+import argparse
+import math
+import os
+import sys
+import tempfile
+
+TRAIN_EXAMPLES = 55000  # MNIST's 60000 training images less the loader's 5000 for validation
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_as_script():
+    """True for `python mnist_softmax.py`, False for a paste into a REPL or a notebook.
+
+    A script's __main__ module has a __file__; the classic REPL's, IPython's and a
+    Jupyter kernel's do not.
+    """
+    return getattr(sys.modules.get('__main__'), '__file__', None) is not None
+
+
+def parse_flags(argv=None):
+    """The flags of a run: from argv, else the command line in a script, else the defaults.
+
+    A run as a script also reports the loader's failures as their message alone, with
+    exit status 1, instead of a traceback.
+    """
+    script = run_as_script()
+    if argv is None:
+        argv = sys.argv[1:] if script else []
+    # The tutorial's own folder name when pasted; beside the script when run as one, so
+    # that it runs from any folder.
+    default_data_dir = os.path.join(HERE, 'MNIST_data') if script else 'MNIST_data/'
+    parser = argparse.ArgumentParser(
+        prog='mnist_softmax.py',
+        description='Train and test the softmax regression of the MNIST tutorial; print '
+                    'the test accuracy.')
+    parser.add_argument('--data_dir', type=data_directory, default=default_data_dir,
+                        help='directory of the MNIST files (default: MNIST_data beside '
+                        'this script)')
+    parser.add_argument('--learning_rate', type=positive_finite, default=0.5,
+                        help='gradient descent step size (default: 0.5)')
+    parser.add_argument('--max_steps', type=at_least_one, default=1000,
+                        help='number of training steps (default: 1000)')
+    parser.add_argument('--batch_size', type=batch_size, default=100,
+                        help='examples per training step, at most %d (default: 100)'
+                        % TRAIN_EXAMPLES)
+    parser.add_argument('--seed', type=int, default=None,
+                        help='seed for identical runs (default: none, so runs differ slightly)')
+    parser.add_argument('--source_url', type=source_url, default=None,
+                        help='where to fetch missing MNIST files: an http(s):// or file:// '
+                        'URL, or a local folder (default: the copies in MNIST_data beside '
+                        'input_data.py, then the mirrors listed in input_data.py)')
+    parser.add_argument('--weights_image', type=writable_file, default=None,
+                        help='after training, write the weights of each digit as a PNG '
+                        'picture to this file (default: none)')
+    parser.add_argument('--log_dir', type=writable_directory, default=None,
+                        help='write the graph, and the loss and validation accuracy every '
+                        '10 steps, for TensorBoard into this directory (default: none)')
+    # One line for a bad flag, as the 2017 script's absl flags gave, not the whole usage.
+    parser.error = lambda message: parser.exit(2, '%s: error: %s\n' % (parser.prog, message))
+    flags = parser.parse_args(argv)
+    if script:
+        _report_loader_failures_briefly()
+    return flags
+
+
+# The flags' types: each returns the value or raises ArgumentTypeError with the reason,
+# which argparse prints as "mnist_softmax.py: error: argument --flag: reason".
+
+def at_least_one(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('%r is not a whole number' % text) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError('must be at least 1, not %d' % value)
+    return value
+
+
+def batch_size(text):
+    value = at_least_one(text)
+    if value > TRAIN_EXAMPLES:
+        raise argparse.ArgumentTypeError('%d is larger than the %d training examples'
+                                         % (value, TRAIN_EXAMPLES))
+    return value
+
+
+def positive_finite(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('%r is not a number' % text) from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError('must be a positive finite number, not %s' % text)
+    return value
+
+
+def source_url(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError('is empty; give a URL or a folder, or leave the flag '
+                                         'out to use the copies and mirrors')
+    import input_data  # here, not above: only this flag needs it, and NumPy takes a moment
+    try:
+        input_data.check_source_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def data_directory(path):
+    if not path:
+        raise argparse.ArgumentTypeError('is empty; give a directory, or leave the flag '
+                                         'out to use MNIST_data beside the script')
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise argparse.ArgumentTypeError('%s is not a directory' % path)
+    return path
+
+
+def writable_file(path):
+    """--weights_image: a file name whose directory can be written, checked before training."""
+    if os.path.isdir(path):
+        raise argparse.ArgumentTypeError('%s is a directory; give a file name' % path)
+    _check_writable(os.path.dirname(os.path.abspath(path)))
+    return path
+
+
+def writable_directory(path):
+    """--log_dir: a directory that can be written (made if missing), checked before training."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise argparse.ArgumentTypeError('%s is a file, not a directory' % path)
+    _check_writable(path, make=True)
+    return path
+
+
+def _check_writable(folder, make=False):
+    """Fail now, before training, if no file can be written in folder."""
+    try:
+        if make:
+            os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise argparse.ArgumentTypeError('cannot write in %s (%s)'
+                                         % (folder, error.strerror or error)) from None
+
+
+def _report_loader_failures_briefly():
+    """Show input_data's errors as their message alone (exit status 1), not a traceback.
+
+    Their message already names the file, what went wrong and the fix; a traceback
+    through the loader's insides would only bury it. Other exceptions are untouched.
+    """
+    previous = sys.excepthook
+
+    def hook(kind, error, traceback):
+        loader = sys.modules.get('input_data')
+        if loader is not None and issubclass(kind, getattr(loader, 'DownloadError', ())):
+            print(error, file=sys.stderr)
+        else:
+            previous(kind, error, traceback)
+
+    sys.excepthook = hook

@@ -1,0 +1,101 @@
+"""mnist_softmax.py's flags, parsed in this process: defaults, values, and bad flags."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+import command_line
+from conftest import ROOT
+
+SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
+
+
+def test_defaults_as_a_script_and_as_a_paste(monkeypatch):
+    as_script = command_line.parse_flags([])
+    # pytest runs as a script, so the data folder is beside mnist_softmax.py.
+    assert command_line.run_as_script()
+    assert as_script.data_dir == os.path.join(ROOT, 'MNIST_data')
+    assert (as_script.learning_rate, as_script.max_steps, as_script.batch_size) == (0.5, 1000, 100)
+    assert (as_script.seed, as_script.source_url) == (None, None)
+    assert (as_script.weights_image, as_script.log_dir) == (None, None)
+    # Pasted, __main__ has no __file__: the tutorial's own relative folder, and sys.argv
+    # (the interpreter's or the kernel's) is not read.
+    monkeypatch.delattr(sys.modules['__main__'], '__file__')
+    monkeypatch.setattr(sys, 'argv', ['/usr/bin/ipython', '--no-autoindent', '-f', 'kernel.json'])
+    assert not command_line.run_as_script()
+    pasted = command_line.parse_flags()
+    assert pasted.data_dir == 'MNIST_data/'
+    assert vars(pasted) == dict(vars(as_script), data_dir='MNIST_data/')
+
+
+def test_values(tmp_path):
+    flags = command_line.parse_flags([
+        '--data_dir', str(tmp_path), '--learning_rate', '0.05', '--max_steps', '7',
+        '--batch_size', '55000', '--seed', '-3', '--source_url', 'file:///media/usb',
+        '--weights_image', str(tmp_path / 'w.png'), '--log_dir', str(tmp_path / 'logs')])
+    assert (flags.data_dir, flags.learning_rate, flags.max_steps, flags.batch_size,
+            flags.seed) == (str(tmp_path), 0.05, 7, 55000, -3)
+    assert flags.source_url == 'file:///media/usb'
+    assert flags.weights_image == str(tmp_path / 'w.png')
+    assert (tmp_path / 'logs').is_dir()  # made now, so that a bad path fails before training
+    assert os.listdir(tmp_path) == ['logs']  # and the write checks leave nothing behind
+
+
+BAD_FLAGS = [
+    (['--max_steps', '0'], 'argument --max_steps: must be at least 1, not 0'),
+    (['--max_steps', 'ten'], "argument --max_steps: 'ten' is not a whole number"),
+    (['--batch_size', '-5'], 'argument --batch_size: must be at least 1, not -5'),
+    (['--batch_size', '55001'], 'argument --batch_size: 55001 is larger than the 55000 training examples'),
+    (['--learning_rate', '0'], 'argument --learning_rate: must be a positive finite number, not 0'),
+    (['--learning_rate', 'nan'], 'argument --learning_rate: must be a positive finite number, not nan'),
+    (['--learning_rate', 'inf'], 'argument --learning_rate: must be a positive finite number, not inf'),
+    (['--learning_rate', 'fast'], "argument --learning_rate: 'fast' is not a number"),
+    (['--data_dir', SCRIPT], 'argument --data_dir: %s is not a directory' % SCRIPT),
+    (['--data_dir', ''], 'argument --data_dir: is empty; give a directory, or leave the flag out '
+     'to use MNIST_data beside the script'),
+    (['--source_url', ''], 'argument --source_url: is empty; give a URL or a folder, or leave the '
+     'flag out to use the copies and mirrors'),
+    (['--source_url', 'ftp://x'], "argument --source_url: 'ftp://x' is not a source the loader "
+     'can read: use an http://, https:// or file:// URL, or the path of a local folder'),
+    (['--seed', '1.5'], "argument --seed: invalid int value: '1.5'"),
+    (['--max-steps', '5'], 'unrecognized arguments: --max-steps 5'),
+    (['--weights_image', '/nonexistent/w.png'],
+     'argument --weights_image: cannot write in /nonexistent (No such file or directory)'),
+    (['--weights_image', ROOT], 'argument --weights_image: %s is a directory; give a file name' % ROOT),
+    (['--log_dir', '/proc/logs'],
+     'argument --log_dir: cannot write in /proc/logs (No such file or directory)'),
+    (['--log_dir', SCRIPT], 'argument --log_dir: %s is a file, not a directory' % SCRIPT),
+]
+
+
+@pytest.mark.parametrize('flags, message', BAD_FLAGS, ids=[' '.join(f) for f, _ in BAD_FLAGS])
+def test_a_bad_flag_gets_one_line_and_status_2(capsys, flags, message):
+    with pytest.raises(SystemExit) as exit_:
+        command_line.parse_flags(flags)
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ('', 'mnist_softmax.py: error: %s\n' % message)
+
+
+def test_a_bad_flag_stops_the_script_before_the_data_and_tensorflow():
+    # The script itself, as a script: it must stop at its first lines.
+    driver = ('import runpy, sys; sys.argv = [%r, "--max_steps", "0"]\n'
+              'try:\n    runpy.run_path(sys.argv[0], run_name="__main__")\n'
+              'except SystemExit as exit_:\n'
+              '    print(exit_.code, "tensorflow" in sys.modules, "numpy" in sys.modules)' % SCRIPT)
+    result = subprocess.run([sys.executable, '-c', driver], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout == '2 False False\n'
+    assert result.stderr == 'mnist_softmax.py: error: argument --max_steps: must be at least 1, not 0\n'
+
+
+def test_help_states_every_default(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        command_line.parse_flags(['--help'])
+    assert exit_.value.code == 0
+    text = ' '.join(capsys.readouterr().out.split())
+    for flag in ('--data_dir', '--learning_rate', '--max_steps', '--batch_size', '--seed',
+                 '--source_url', '--weights_image', '--log_dir'):
+        assert flag in text
+    assert text.count('(default:') == 8
