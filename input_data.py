@@ -40,7 +40,12 @@ import numpy
 # CVDF mirror of http://yann.lecun.com/exdb/mnist/, TF 1.x's default.
 DEFAULT_SOURCE_URL = 'https://storage.googleapis.com/cvdf-datasets/mnist/'
 
-# Tried in this order when a file is missing or bad and no source_url is given.
+# The verified copies shipped beside this file: the first source when no source_url is
+# given, so the tutorial's `read_data_sets("MNIST_data/")` works offline from any folder.
+PROJECT_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'MNIST_data')
+
+# Tried in this order, after PROJECT_DATA_DIR, when a file is missing or bad and no
+# source_url is given.
 MIRRORS = [
     DEFAULT_SOURCE_URL,
     'https://ossci-datasets.s3.amazonaws.com/mnist/',
@@ -344,12 +349,21 @@ def check_source_url(source_url):
                          'or file:// URL, or the path of a local folder' % source_url)
 
 
-def _sources(source_url):
-    """Where to look for the files, in order: source_url, or else the mirrors."""
-    if source_url is None or source_url == DEFAULT_SOURCE_URL:
-        return list(MIRRORS)
-    check_source_url(source_url)
-    return [source_url]
+def _sources(source_url, train_dir):
+    """Where to look for the files, in order: source_url, or else our copies and the mirrors."""
+    if source_url is not None and source_url != DEFAULT_SOURCE_URL:
+        check_source_url(source_url)
+        return [source_url]
+    if os.path.isdir(PROJECT_DATA_DIR) and not _same_folder(PROJECT_DATA_DIR, train_dir):
+        return [PROJECT_DATA_DIR] + MIRRORS
+    return list(MIRRORS)
+
+
+def _same_folder(one, other):
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # other does not exist yet
+        return False
 
 
 def _location(source, name):
@@ -457,7 +471,10 @@ def _fetch(source, name, train_dir):
         except FileNotFoundError:
             pass
         raise
-    print('Successfully downloaded', name, received, 'bytes.')
+    if is_web:
+        print('Successfully downloaded', name, received, 'bytes.')
+    else:
+        print('Copied %s from %s.' % (name, os.path.dirname(where)))
     return raw
 
 
@@ -480,8 +497,9 @@ def _download(name, train_dir, source_url, cached_problem):
         print('%s is not a good copy of the MNIST file: %s. Fetching it again.'
               % (path, cached_problem), file=sys.stderr)
         failures.append((path, cached_problem))
+    created = not os.path.isdir(train_dir)
     os.makedirs(train_dir, exist_ok=True)
-    for source in _sources(source_url):
+    for source in _sources(source_url, train_dir):
         where = _location(source, name)[1]
         for delay in (0,) + tuple(RETRY_DELAYS):
             time.sleep(delay)
@@ -501,6 +519,11 @@ def _download(name, train_dir, source_url, cached_problem):
                  'or repository that has them, or pass source_url (--source_url in '
                  'mnist_softmax.py) naming a mirror, a file:// URL or a local folder '
                  'that has them.' % (', '.join(FILES), train_dir))
+    if created:  # leave no empty folder behind
+        try:
+            os.rmdir(train_dir)
+        except OSError:
+            pass
     raise DownloadError('\n'.join(lines))
 
 
@@ -515,7 +538,7 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=numpy.float3
     # Bad arguments fail here, before anything is read or fetched.
     _image_dtype(dtype)
     _numpy_seed(seed)
-    _sources(source_url)
+    _sources(source_url, train_dir)
     validation_size = operator.index(validation_size)
     train_examples = FILES[TRAIN_LABELS][0] - 8  # the label file's 8-byte header
     if not 0 <= validation_size <= train_examples:

@@ -60,9 +60,11 @@ class TinyMnist:
 
 @pytest.fixture
 def tiny(monkeypatch):
-    """Tiny MNIST files, with input_data's checksum table pointed at them."""
+    """Tiny MNIST files, with input_data's checksum table pointed at them, and no copies
+    of the real files as a first source."""
     data = TinyMnist()
     monkeypatch.setattr(input_data, 'FILES', data.files)
+    monkeypatch.setattr(input_data, 'PROJECT_DATA_DIR', os.path.join(ROOT, 'no such folder'))
     return data
 
 
