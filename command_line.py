@@ -13,7 +13,6 @@ import sys
 import tempfile
 
 TRAIN_EXAMPLES = 55000  # MNIST's 60000 training images less the loader's 5000 for validation
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_as_script():
@@ -34,9 +33,9 @@ def parse_flags(argv=None):
     script = run_as_script()
     if argv is None:
         argv = sys.argv[1:] if script else []
-    # The tutorial's own folder name when pasted; beside the script when run as one, so
-    # that it runs from any folder.
-    default_data_dir = os.path.join(HERE, 'MNIST_data') if script else 'MNIST_data/'
+    # Beside the script when run as one, so that it runs from any folder; the tutorial's
+    # own folder name, in the current folder, when pasted.
+    default_data_dir = os.path.join(os.path.dirname(sys.argv[0]), 'MNIST_data') if script else 'MNIST_data/'
     parser = argparse.ArgumentParser(
         prog='mnist_softmax.py',
         description='Train and test the softmax regression of the MNIST tutorial; print '

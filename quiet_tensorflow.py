@@ -9,8 +9,9 @@ deprecation notices for the tf.compat.v1 calls the tutorial makes on purpose.
     with quiet_tensorflow.start_up():
         import tensorflow.compat.v1 as tf
 
-hides exactly those, and lets everything else through: errors and tracebacks, a GPU
-machine's CUDA errors, Python's warnings. TF_CPP_MIN_LOG_LEVEL=0 in the environment shows
+hides exactly those (and, on older releases, their like: see CHATTER), with the
+DeprecationWarnings that TensorFlow's own modules raise as they are imported, and lets
+everything else through: errors and tracebacks, a GPU machine's CUDA errors, other warnings. TF_CPP_MIN_LOG_LEVEL=0 in the environment shows
 everything; 1, 2 or 3 (set to quieten TensorFlow elsewhere) change nothing here.
 
 How: TensorFlow's C++ code writes to file descriptor 2 directly, not through sys.stderr.
@@ -29,10 +30,13 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 
-# Whole lines of C++ logging that are chatter: "I0000 00:00:17.. 3177 port.cc:153] oneDNN..."
-# (the source file and the message matter; the time stamp and thread do not).
-LOG_LINE = r'[IWEF]\d{4} \S+ +\d+ %s:\d+\] %s'
+# Whole lines of C++ logging that are chatter, in absl's format (TensorFlow 2.13 and later),
+# "I0000 00:00:17.. 3177 port.cc:153] oneDNN...", or in TensorFlow 2.12's,
+# "2026-11-28 16:11:32.534635: I tensorflow/core/util/port.cc:110] oneDNN...".
+# The source file and the message matter; the time stamp and thread do not.
+LOG_LINE = r'(?:[IWEF]\d{4} \S+ +\d+ |\d{4}-\d\d-\d\d [\d:.]+: [IWEF] (?:\S+/)?)%s:\d+\] %s'
 CHATTER = re.compile('|'.join([
     r'WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR',
     LOG_LINE % (r'port\.cc', r'oneDNN custom operations are on\..*'),
@@ -88,7 +92,10 @@ def start_up():
         yield
         return
     faulthandler_was_on = faulthandler.is_enabled()
-    with tempfile.TemporaryFile() as capture:
+    with tempfile.TemporaryFile() as capture, warnings.catch_warnings():
+        # TensorFlow's own modules, on import, warn of what they themselves use (2.12:
+        # "module 'sre_constants' is deprecated"): nothing a learner can act on.
+        warnings.filterwarnings('ignore', category=DeprecationWarning, module=r'tensorflow(\.|$)')
         os.dup2(capture.fileno(), 2)
         # Should TensorFlow crash the process here, say where on the real stderr.
         faulthandler.enable(file=terminal)

@@ -12,8 +12,9 @@ SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
 
 
 def test_defaults_as_a_script_and_as_a_paste(monkeypatch):
-    as_script = command_line.parse_flags([])
-    # pytest runs as a script, so the data folder is beside mnist_softmax.py.
+    monkeypatch.setattr(sys, 'argv', [SCRIPT])
+    as_script = command_line.parse_flags()
+    # pytest runs as a script, as `python mnist_softmax.py` does: the data beside the script.
     assert command_line.run_as_script()
     assert as_script.data_dir == os.path.join(ROOT, 'MNIST_data')
     assert (as_script.learning_rate, as_script.max_steps, as_script.batch_size) == (0.5, 1000, 100)
