@@ -22,11 +22,13 @@ It imports NumPy and the standard library only, never TensorFlow.
 """
 import collections
 import concurrent.futures
+import errno
 import gzip
 import hashlib
 import http.client
 import operator
 import os
+import re
 import ssl
 import sys
 import time
@@ -36,6 +38,11 @@ import urllib.request
 import zlib
 
 import numpy
+
+try:
+    import fcntl  # the lock on a download's temporary file (not on Windows)
+except ImportError:
+    fcntl = None
 
 # CVDF mirror of http://yann.lecun.com/exdb/mnist/, TF 1.x's default.
 DEFAULT_SOURCE_URL = 'https://storage.googleapis.com/cvdf-datasets/mnist/'
@@ -69,6 +76,13 @@ FILES = {
 
 TIMEOUT_SECONDS = 30  # for connecting and for every read
 RETRY_DELAYS = (1, 4)  # seconds before the second and third try of a passing failure
+# A source that sends less than MIN_BYTES_PER_SECOND over SLOW_WINDOW_SECONDS, or takes
+# longer than DEADLINE_SECONDS for one file, is given up for the next. A link of 10 kB/s
+# still brings the 10 MB training images in 17 minutes.
+MIN_BYTES_PER_SECOND = 1000
+SLOW_WINDOW_SECONDS = 60
+DEADLINE_SECONDS = 30 * 60
+CHUNK_BYTES = 1 << 16
 USER_AGENT = 'Mozilla/5.0 (compatible; mnist-tutorial-input_data)'  # some hosts refuse Python's
 
 Datasets = collections.namedtuple('Datasets', ['train', 'validation', 'test'])
@@ -97,54 +111,90 @@ def _read32(buffer, offset):
 
 
 def _images_from_idx(raw, name):
+    """uint8 [images, rows, columns, 1] from the bytes of a whole IDX image file."""
     magic = _read32(raw, 0)
     if magic != 2051:
         raise ValueError('Invalid magic number %d in MNIST image file: %s' % (magic, name))
+    if len(raw) < 16:
+        raise ValueError('%s: the file ends inside its 16-byte header' % name)
     num_images, rows, cols = _read32(raw, 4), _read32(raw, 8), _read32(raw, 12)
     size = num_images * rows * cols
     if len(raw) - 16 < size:
         raise ValueError('%s: the header promises %d images of %dx%d pixels but the file '
                          'holds only %d bytes of pixels' % (name, num_images, rows, cols,
-                                                            max(len(raw) - 16, 0)))
+                                                            len(raw) - 16))
     data = numpy.frombuffer(raw, dtype=numpy.uint8, count=size, offset=16)
     return data.reshape(num_images, rows, cols, 1)
 
 
 def _labels_from_idx(raw, name, one_hot, num_classes):
+    """uint8 [labels] (or float64 one-hot rows) from the bytes of a whole IDX label file."""
     magic = _read32(raw, 0)
     if magic != 2049:
         raise ValueError('Invalid magic number %d in MNIST label file: %s' % (magic, name))
+    if len(raw) < 8:
+        raise ValueError('%s: the file ends inside its 8-byte header' % name)
     num_items = _read32(raw, 4)
     if len(raw) - 8 < num_items:
         raise ValueError('%s: the header promises %d labels but the file holds only %d'
-                         % (name, num_items, max(len(raw) - 8, 0)))
+                         % (name, num_items, len(raw) - 8))
     labels = numpy.frombuffer(raw, dtype=numpy.uint8, count=num_items, offset=8)
     if one_hot:
+        if num_items and labels.max() >= num_classes:
+            raise ValueError('%s: label %d is not one of the %d classes 0 to %d'
+                             % (name, labels.max(), num_classes, num_classes - 1))
         return dense_to_one_hot(labels, num_classes)
     return labels
 
 
-def _decompress(file_object):
-    with gzip.GzipFile(fileobj=file_object) as stream:
-        return stream.read()
+def _read_idx(f, header_size, payload_size):
+    """The bytes of the gzipped IDX file f: its header, then only as much as the header
+    promises, so that a file that is not IDX, or a gzip bomb, is never inflated whole."""
+    name = getattr(f, 'name', repr(f))
+    try:
+        with gzip.GzipFile(fileobj=f) as stream:
+            raw = bytearray(stream.read(header_size))
+            wanted = header_size + payload_size(raw)
+            while len(raw) < wanted:
+                chunk = stream.read(min(wanted - len(raw), 1 << 20))
+                if not chunk:
+                    break
+                raw += chunk
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+        raise ValueError('%s: not a readable gzip file (%s)' % (name, error)) from None
+    return raw
+
+
+def _image_payload(header):
+    if _read32(header, 0) != 2051 or len(header) < 16:
+        return 0  # _images_from_idx says what is wrong
+    return _read32(header, 4) * _read32(header, 8) * _read32(header, 12)
+
+
+def _label_payload(header):
+    return _read32(header, 4) if _read32(header, 0) == 2049 and len(header) == 8 else 0
 
 
 def extract_images(f):
     """Extract the images of a gzipped IDX file into a uint8 array [index, y, x, depth]."""
     name = getattr(f, 'name', repr(f))
     print('Extracting', name)
-    return _images_from_idx(_decompress(f), name)
+    return _images_from_idx(_read_idx(f, 16, _image_payload), name)
 
 
 def extract_labels(f, one_hot=False, num_classes=10):
     """Extract the labels of a gzipped IDX file into a uint8 array [index] (or one-hot)."""
     name = getattr(f, 'name', repr(f))
     print('Extracting', name)
-    return _labels_from_idx(_decompress(f), name, one_hot, num_classes)
+    return _labels_from_idx(_read_idx(f, 8, _label_payload), name, one_hot, num_classes)
 
 
 def dense_to_one_hot(labels_dense, num_classes):
     """Convert class labels from scalars to one-hot float64 rows, as TF 1.x did."""
+    labels_dense = numpy.asarray(labels_dense)
+    if labels_dense.size and not (0 <= labels_dense.min() and labels_dense.max() < num_classes):
+        raise ValueError('labels must be in [0, %d), got %d to %d'
+                         % (num_classes, labels_dense.min(), labels_dense.max()))
     num_labels = labels_dense.shape[0]
     labels_one_hot = numpy.zeros((num_labels, num_classes))
     labels_one_hot[numpy.arange(num_labels), labels_dense.ravel()] = 1
@@ -185,9 +235,14 @@ def _to_float32(images):
 def _numpy_seed(seed):
     """The seed TF 1.x handed to numpy.random.seed for DataSet(seed=seed)."""
     # TF 1.x took it from tf.random_seed.get_seed(seed): the op-level seed, reduced
-    # modulo 2**31 - 1.
+    # modulo 2**31 - 1; or, with no seed, TensorFlow's graph-level seed, so that a program
+    # that called tf.set_random_seed(s) got the batches of seed=s. That needs TensorFlow
+    # only if the caller has imported it: this module never does.
     if seed is None:
-        return None
+        tensorflow = sys.modules.get('tensorflow')
+        get_seed = getattr(getattr(getattr(getattr(tensorflow, 'compat', None), 'v1', None),
+                                   'random', None), 'get_seed', None)
+        return get_seed(None)[0] if get_seed is not None else None
     try:
         seed = operator.index(seed)
     except TypeError:
@@ -279,8 +334,14 @@ class DataSet(object):
             fake_label = [1] + [0] * 9 if self.one_hot else 0
             return ([fake_image for _ in range(batch_size)],
                     [fake_label for _ in range(batch_size)])
-        if batch_size < 0:
-            raise ValueError('batch_size must not be negative, got %r' % (batch_size,))
+        # Checked before anything moves, so that a refused call leaves the set as it was.
+        try:
+            batch_size = operator.index(batch_size)
+        except TypeError:
+            raise TypeError('batch_size must be a whole number, not %r' % (batch_size,)) from None
+        if not 0 <= batch_size <= self._num_examples:
+            raise ValueError('batch_size must be from 0 to the %d examples of this set, not %d'
+                             % (self._num_examples, batch_size))
         start = self._index_in_epoch
         # Shuffle for the first epoch.
         if self._epochs_completed == 0 and start == 0 and shuffle:
@@ -304,36 +365,98 @@ class DataSet(object):
 
 # Getting verified files ---------------------------------------------------------------
 
+def _largest_gzip(size):
+    """The most bytes a gzip of `size` bytes can take: deflate's stored blocks add 5 bytes
+    per 64 KiB, and the gzip header may carry a name or comment (64 KiB allowed)."""
+    return size + 5 * (size // 65535 + 1) + (1 << 16)
+
+
+class _Verifier:
+    """Inflate and hash a gzip file as its bytes arrive; _BadData as soon as they cannot be
+    MNIST's `name`. Memory: the decompressed file, allocated once, and one chunk."""
+
+    def __init__(self, name):
+        self.size, self.sha256 = FILES[name]
+        self.most_compressed = _largest_gzip(self.size)
+        self.output = bytearray(self.size)
+        self.inflated = 0
+        self.received = 0
+        self.head = b''  # the first bytes, to say what the data is when it is not gzip
+        self.members = 0
+        self.inflater = None
+        self.hash = hashlib.sha256()
+
+    def feed(self, data):
+        self.received += len(data)
+        if len(self.head) < 512:
+            self.head += data[:512 - len(self.head)]
+            if len(self.head) >= 2 and self.head[:2] != b'\x1f\x8b':
+                raise _BadData(self._not_gzip())
+        if self.received > self.most_compressed:
+            raise _BadData('it is larger than any gzip of the MNIST file (over %d bytes)'
+                           % self.most_compressed)
+        try:
+            while data:
+                if self.inflater is None:  # a gzip member begins; zero padding may end the file
+                    if not data.strip(b'\0') and self.members:
+                        return
+                    self.inflater = zlib.decompressobj(wbits=31)
+                    self.members += 1
+                room = self.size - self.inflated
+                out = self.inflater.decompress(data, min(room + 1, 16 * CHUNK_BYTES))
+                if len(out) > room:
+                    raise _BadData('it decompresses to more than the %d bytes of the MNIST '
+                                   'file' % self.size)
+                self.output[self.inflated:self.inflated + len(out)] = out
+                self.hash.update(out)
+                self.inflated += len(out)
+                if self.inflater.eof:
+                    data, self.inflater = self.inflater.unused_data, None
+                else:
+                    data = self.inflater.unconsumed_tail
+        except zlib.error as error:
+            raise _BadData('the gzip data is corrupt (%s)' % error) from None
+
+    def _not_gzip(self):
+        head = self.head.lstrip().lower()
+        if head.startswith((b'<!doctype', b'<html', b'<?xml')) or b'<html' in head:
+            return 'it is an HTML page, not gzip data (an error page saved in place of the file?)'
+        return 'it is not gzip data'
+
+    def result(self):
+        """The verified decompressed bytes, once every byte has been fed."""
+        if len(self.head) < 2:
+            raise _BadData(self._not_gzip() if self.head else 'it is empty')
+        if self.inflater is not None:
+            raise _BadData('the gzip data ends early (a truncated download?)')
+        if self.inflated != self.size:
+            raise _BadData('it decompresses to %d bytes, not the %d of the MNIST file'
+                           % (self.inflated, self.size))
+        digest = self.hash.hexdigest()
+        if digest != self.sha256:
+            raise _BadData('its decompressed bytes have sha256 %s, not MNIST\'s %s'
+                           % (digest, self.sha256))
+        return self.output
+
+
 def _verified(name, data):
     """The decompressed bytes of `data` if they are MNIST's `name`, else _BadData."""
-    size, sha256 = FILES[name]
-    if data[:2] != b'\x1f\x8b':
-        head = data[:512].lstrip().lower()
-        if head.startswith((b'<!doctype', b'<html', b'<?xml')) or b'<html' in head:
-            raise _BadData('it is an HTML page, not gzip data (an error page saved '
-                           'in place of the file?)')
-        raise _BadData('it is not gzip data')
-    # zlib checks the gzip trailer's CRC and length itself, sparing gzip.decompress's
-    # second pass over the bytes; a file of several gzip members goes the slow way.
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        raw = inflater.decompress(data)
-        if inflater.unused_data:
-            raw = gzip.decompress(data)
-        elif not inflater.eof:
-            raise EOFError
-    except EOFError:
-        raise _BadData('the gzip data ends early (a truncated download?)') from None
-    except (OSError, zlib.error) as error:
-        raise _BadData('the gzip data is corrupt (%s)' % error) from None
-    if len(raw) != size:
-        raise _BadData('it decompresses to %d bytes, not the %d of the MNIST file'
-                       % (len(raw), size))
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != sha256:
-        raise _BadData('its decompressed bytes have sha256 %s, not MNIST\'s %s'
-                       % (digest, sha256))
-    return raw
+    verifier = _Verifier(name)
+    for start in range(0, len(data), 16 * CHUNK_BYTES):
+        verifier.feed(data[start:start + 16 * CHUNK_BYTES])
+    return verifier.result()
+
+
+def _verified_file(name, path):
+    """The decompressed bytes of the file at path if it is MNIST's `name`, else _BadData.
+    Read in chunks, so that a file of any size (or /dev/zero) costs no more memory."""
+    verifier = _Verifier(name)
+    with open(path, 'rb') as stream:
+        while True:
+            chunk = stream.read1(16 * CHUNK_BYTES)
+            if not chunk:
+                return verifier.result()
+            verifier.feed(chunk)
 
 
 def check_source_url(source_url):
@@ -377,6 +500,15 @@ def _location(source, name):
     return False, os.path.join(source, name)
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http and https only (urllib would follow one to ftp too)."""
+
+    def redirect_request(self, request, stream, code, message, headers, new_url):
+        if urllib.parse.urlsplit(new_url).scheme.lower() not in ('http', 'https'):
+            raise _SourceError('it redirected to %s, which is not an http or https URL' % new_url)
+        return super().redirect_request(request, stream, code, message, headers, new_url)
+
+
 def _open_source(is_web, where):
     """An open binary stream and its length (None when unknown), or _SourceError."""
     if not is_web:
@@ -384,10 +516,11 @@ def _open_source(is_web, where):
             stream = open(where, 'rb')
         except OSError as error:
             raise _SourceError(error.strerror or str(error)) from None
-        return stream, os.fstat(stream.fileno()).st_size
+        return stream, None  # a device or a growing file has no honest size: count instead
     request = urllib.request.Request(where, headers={'User-Agent': USER_AGENT})
     try:
-        response = urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS)
+        response = urllib.request.build_opener(_HttpOnlyRedirects).open(
+            request, timeout=TIMEOUT_SECONDS)
     except urllib.error.HTTPError as error:
         passing = error.code in (408, 429) or error.code >= 500
         raise _SourceError('HTTP %d %s' % (error.code, error.reason), passing) from None
@@ -426,45 +559,125 @@ def _progress(name, received, total):
     sys.stderr.flush()
 
 
+class _FolderError(Exception):
+    """A file could not be written in the data folder: no source will do better."""
+
+
+def _new_temporary_file(train_dir, name):
+    """(path, open binary file) of a new temporary file for `name`, locked while we live.
+
+    The lock tells a later load that the file belongs to a live download; once the
+    process ends, however it ends, the lock is gone and that load removes the file.
+    """
+    while True:
+        path = '%s.%d.%s.part' % (os.path.join(train_dir, '.' + name), os.getpid(),
+                                  os.urandom(4).hex())
+        try:
+            # O_EXCL: never write into a file someone else has; 0o666: the umask decides.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as error:
+            raise _FolderError(error) from None
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:  # another load may have taken it for abandoned before the lock was held
+                if os.stat(path).st_ino == os.fstat(descriptor).st_ino:
+                    return path, os.fdopen(descriptor, 'wb')
+            except FileNotFoundError:
+                pass
+            os.close(descriptor)
+        else:
+            return path, os.fdopen(descriptor, 'wb')
+
+
+def _remove_abandoned_temporary_files(train_dir):
+    """Remove the temporary files of killed downloads: no live process holds their lock."""
+    if fcntl is None:  # Windows: an open file cannot be removed, and so is never touched
+        return
+    try:
+        entries = os.listdir(train_dir)
+    except OSError:
+        return
+    for entry in entries:
+        match = re.fullmatch(r'\.(.+)\.\d+\.[0-9a-f]{8}\.part', entry)
+        if not match or match.group(1) not in FILES:
+            continue
+        path = os.path.join(train_dir, entry)
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.remove(path)
+        except OSError:  # locked (a live download), or not ours to remove
+            pass
+        finally:
+            os.close(descriptor)
+
+
+def _copy(stream, out, verifier, name, total, is_web):
+    """Copy stream into out, verifying as it goes, within the time a source is given."""
+    show_progress = is_web and sys.stderr.isatty()
+    started = window_start = time.monotonic()
+    window_received, shown = 0, None
+    read = getattr(stream, 'read1', stream.read)  # read1: what has come, not a full chunk
+    while True:
+        try:
+            chunk = read(CHUNK_BYTES)
+        except (OSError, http.client.HTTPException) as error:
+            raise _describe_network_error(error) from None
+        if not chunk:
+            break
+        verifier.feed(chunk)
+        try:
+            out.write(chunk)
+        except OSError as error:
+            raise _FolderError(error) from None
+        now = time.monotonic()
+        if is_web and now - started > DEADLINE_SECONDS:
+            raise _SourceError('too slow: not done after %d s (%d of %s bytes)'
+                               % (DEADLINE_SECONDS, verifier.received, total or 'unknown'))
+        if is_web and now - window_start >= SLOW_WINDOW_SECONDS:
+            if verifier.received - window_received < MIN_BYTES_PER_SECOND * (now - window_start):
+                raise _SourceError('too slow: %d bytes in the last %d s, under %d bytes a second'
+                                   % (verifier.received - window_received, now - window_start,
+                                      MIN_BYTES_PER_SECOND))
+            window_start, window_received = now, verifier.received
+        progress = (100 * verifier.received // total) if total else verifier.received >> 20
+        if show_progress and progress != shown:
+            shown = progress
+            _progress(name, verifier.received, total)
+    if show_progress:
+        sys.stderr.write('\n')
+    if total is not None and verifier.received < total:
+        raise _SourceError('cut off after %d of %d bytes' % (verifier.received, total),
+                           passing=True)
+
+
 def _fetch(source, name, train_dir):
     """Copy `name` from one source into train_dir and return its decompressed bytes.
 
-    The bytes go to a temporary file in train_dir that is renamed over the target
-    only once verified: a failed or interrupted copy leaves nothing, and two
-    processes fetching at once each rename a complete file into place.
+    The bytes are verified as they arrive and go to a temporary file in train_dir that
+    is renamed over the target only once verified: a failed or interrupted copy leaves
+    nothing, and two processes fetching at once each rename a complete file into place.
     """
     is_web, where = _location(source, name)
-    target = os.path.join(train_dir, name)
-    temporary = '%s.%d.%s.part' % (os.path.join(train_dir, '.' + name), os.getpid(),
-                                   os.urandom(4).hex())
-    # O_EXCL: never write into a file someone else has; 0o666: the umask decides.
-    out = os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), 'wb')
+    verifier = _Verifier(name)
+    temporary, out = _new_temporary_file(train_dir, name)
     try:
         with out:
             stream, total = _open_source(is_web, where)
-            show_progress = is_web and sys.stderr.isatty()
-            chunks, received, shown = [], 0, -1
             with stream:
-                while True:
-                    try:
-                        chunk = stream.read(1 << 16)
-                    except (OSError, http.client.HTTPException) as error:
-                        raise _describe_network_error(error) from None
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    out.write(chunk)
-                    received += len(chunk)
-                    if show_progress and total and 100 * received // total != shown:
-                        shown = 100 * received // total
-                        _progress(name, received, total)
-            if show_progress:
-                sys.stderr.write('\n')
-            if total is not None and received < total:
-                raise _SourceError('cut off after %d of %d bytes' % (received, total),
-                                   passing=True)
-        raw = _verified(name, b''.join(chunks))
-        os.replace(temporary, target)
+                if total is not None and total > verifier.most_compressed:
+                    raise _BadData('it is %d bytes, larger than any gzip of the MNIST file'
+                                   % total)
+                _copy(stream, out, verifier, name, total, is_web)
+            raw = verifier.result()
+            try:
+                out.flush()
+            except OSError as error:
+                raise _FolderError(error) from None
+        os.replace(temporary, os.path.join(train_dir, name))
     except BaseException:
         try:
             os.remove(temporary)
@@ -472,7 +685,7 @@ def _fetch(source, name, train_dir):
             pass
         raise
     if is_web:
-        print('Successfully downloaded', name, received, 'bytes.')
+        print('Successfully downloaded', name, verifier.received, 'bytes.')
     else:
         print('Copied %s from %s.' % (name, os.path.dirname(where)))
     return raw
@@ -481,12 +694,29 @@ def _fetch(source, name, train_dir):
 def _read_cached(name, train_dir):
     """(decompressed bytes, None) for a good copy in train_dir, else (None, what is wrong)."""
     try:
-        with open(os.path.join(train_dir, name), 'rb') as cached:
-            return _verified(name, cached.read()), None
+        return _verified_file(name, os.path.join(train_dir, name)), None
     except FileNotFoundError:
         return None, None
+    except OSError as error:
+        return None, 'it cannot be read (%s)' % (error.strerror or error)
     except _BadData as error:
         return None, str(error)
+
+
+def _folder_error(name, train_dir, error):
+    """The DownloadError for a file that could not be written in train_dir."""
+    folder = os.path.abspath(train_dir)
+    reason = getattr(error, 'strerror', None) or str(error)
+    code = getattr(error, 'errno', None)
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        fix = 'free some space there (about 12 MB for the four files)'
+    elif code == errno.EFBIG:
+        fix = 'raise the limit on the size of files (ulimit -f)'
+    else:
+        fix = 'make the folder writable'
+    return DownloadError('Could not save %s in %s: %s.\nTo fix it, %s, or choose another '
+                         'folder (train_dir; --data_dir in mnist_softmax.py).'
+                         % (name, folder, reason, fix))
 
 
 def _download(name, train_dir, source_url, cached_problem):
@@ -498,32 +728,40 @@ def _download(name, train_dir, source_url, cached_problem):
               % (path, cached_problem), file=sys.stderr)
         failures.append((path, cached_problem))
     created = not os.path.isdir(train_dir)
-    os.makedirs(train_dir, exist_ok=True)
-    for source in _sources(source_url, train_dir):
-        where = _location(source, name)[1]
-        for delay in (0,) + tuple(RETRY_DELAYS):
-            time.sleep(delay)
-            try:
-                return _fetch(source, name, train_dir)
-            except _SourceError as error:
-                problem = str(error)
-                if not error.passing:
+    try:
+        os.makedirs(train_dir, exist_ok=True)
+        for source in _sources(source_url, train_dir):
+            where, problem = _location(source, name)[1], None
+            for delay in (0,) + tuple(RETRY_DELAYS):
+                if delay:
+                    print('%s: %s. Trying again in %g s.' % (where, problem, delay),
+                          file=sys.stderr)
+                    time.sleep(delay)
+                try:
+                    return _fetch(source, name, train_dir)
+                except _SourceError as error:
+                    problem = str(error)
+                    if not error.passing:
+                        break
+                except _BadData as error:
+                    problem = 'not the MNIST file: %s' % error
                     break
-            except _BadData as error:
-                problem = 'not the MNIST file: %s' % error
-                break
-        failures.append((where, problem))
+            failures.append((where, problem))
+    except (_FolderError, OSError) as error:
+        error = error.args[0] if isinstance(error, _FolderError) else error
+        raise _folder_error(name, train_dir, error) from None
+    finally:
+        if created:  # leave no empty folder behind
+            try:
+                os.rmdir(train_dir)
+            except OSError:
+                pass
     lines = ['Could not get a good copy of %s for %s.' % (name, path)]
     lines += ['  %s: %s' % failure for failure in failures]
     lines.append('To fix it, put the four MNIST files (%s) in %s, copied from a machine '
                  'or repository that has them, or pass source_url (--source_url in '
                  'mnist_softmax.py) naming a mirror, a file:// URL or a local folder '
                  'that has them.' % (', '.join(FILES), train_dir))
-    if created:  # leave no empty folder behind
-        try:
-            os.rmdir(train_dir)
-        except OSError:
-            pass
     raise DownloadError('\n'.join(lines))
 
 
@@ -545,6 +783,7 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=numpy.float3
         raise ValueError('Validation size should be between 0 and {}. Received: {}.'
                          .format(train_examples, validation_size))
 
+    _remove_abandoned_temporary_files(train_dir)
     names = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
     # Checking a file is inflating and hashing it, which let go of the GIL: one thread
     # checks the large training images while another checks the other three.

@@ -11,8 +11,9 @@ deprecation notices for the tf.compat.v1 calls the tutorial makes on purpose.
 
 hides exactly those (and, on older releases, their like: see CHATTER), with the
 DeprecationWarnings that TensorFlow's own modules raise as they are imported, and lets
-everything else through: errors and tracebacks, a GPU machine's CUDA errors, other warnings. TF_CPP_MIN_LOG_LEVEL=0 in the environment shows
-everything; 1, 2 or 3 (set to quieten TensorFlow elsewhere) change nothing here.
+everything else through: errors and tracebacks, a GPU machine's CUDA errors, other warnings.
+TF_CPP_MIN_LOG_LEVEL=0 in the environment shows everything; 1, 2 or 3 (set to quieten
+TensorFlow elsewhere) change nothing here.
 
 How: TensorFlow's C++ code writes to file descriptor 2 directly, not through sys.stderr.
 For the length of the block, fd 2 points at a temporary file; at its end fd 2 is put back
