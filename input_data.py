@@ -732,8 +732,8 @@ def _download(name, train_dir, source_url, cached_problem):
         os.makedirs(train_dir, exist_ok=True)
         for source in _sources(source_url, train_dir):
             where, problem = _location(source, name)[1], None
-            for delay in (0,) + tuple(RETRY_DELAYS):
-                if delay:
+            for attempt, delay in enumerate((0,) + tuple(RETRY_DELAYS)):
+                if attempt:
                     print('%s: %s. Trying again in %g s.' % (where, problem, delay),
                           file=sys.stderr)
                     time.sleep(delay)

@@ -50,6 +50,12 @@ class TinyMnist:
         self.files = {name: (len(raw), hashlib.sha256(raw).hexdigest())
                       for name, raw in self.raw.items()}
 
+    def set_raw(self, name, raw):
+        """Put other IDX bytes in file `name`, and in the checksum table."""
+        self.raw[name] = raw
+        self.gz[name] = gzip.compress(raw, mtime=0)
+        self.files[name] = (len(raw), hashlib.sha256(raw).hexdigest())
+
     def write(self, directory, names=None):
         os.makedirs(directory, exist_ok=True)
         for name in names or self.gz:
@@ -74,7 +80,10 @@ class Server:
     `routes` maps a path to what to answer: ('ok', body), ('status', code),
     ('html', body) with Content-Type text/html, ('cut', body, n) which promises the
     whole body but closes after n bytes, ('stall', body, seconds) which sends half and
-    then waits, ('slow', body, seconds) which sends in 64 KiB pieces with pauses.
+    then waits, ('slow', body, seconds) which sends in 64 KiB pieces with pauses,
+    ('trickle', body, n, seconds) which sends n bytes at a time with pauses,
+    ('endless', head) which sends head and then zeros with no length, until the client
+    hangs up (or 256 MiB), ('redirect', location) which answers 302.
     Every request's path is logged in `requests`.
     """
 
@@ -94,14 +103,30 @@ class Server:
                 if kind == 'status':
                     self.send_error(route[1])
                     return
+                if kind == 'redirect':
+                    self.send_response(302)
+                    self.send_header('Location', route[1])
+                    self.send_header('Content-Length', '0')
+                    self.end_headers()
+                    return
                 body = route[1]
                 self.send_response(200)
                 self.send_header('Content-Type',
                                  'text/html' if kind == 'html' else 'application/octet-stream')
-                self.send_header('Content-Length', str(len(body)))
+                if kind != 'endless':
+                    self.send_header('Content-Length', str(len(body)))
                 self.end_headers()
                 try:
-                    if kind == 'cut':
+                    if kind == 'endless':
+                        self.wfile.write(body)
+                        for _ in range(256 * 16):
+                            self.wfile.write(bytes(1 << 16))
+                    elif kind == 'trickle':
+                        for start in range(0, len(body), route[2]):
+                            self.wfile.write(body[start:start + route[2]])
+                            self.wfile.flush()
+                            time.sleep(route[3])
+                    elif kind == 'cut':
                         self.wfile.write(body[:route[2]])
                         self.wfile.flush()
                         self.close_connection = True
@@ -136,3 +161,15 @@ def server():
     running = Server()
     yield running
     running.close()
+
+
+@pytest.fixture
+def mirrors(server, tiny, monkeypatch):
+    """Two mirrors on the test server, /first/ then /second/ (which has the tiny files),
+    and quick retries."""
+    monkeypatch.setattr(input_data, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
+    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 0.5)
+    for name in input_data.FILES:
+        server.routes['/second/' + name] = ('ok', tiny.gz[name])
+    return server

@@ -15,17 +15,6 @@ from conftest import REAL_DATA_DIR, ROOT
 NAMES = list(input_data.FILES)
 
 
-@pytest.fixture
-def mirrors(server, tiny, monkeypatch):
-    """Two mirrors on the test server, /first/ then /second/, and quick retries."""
-    monkeypatch.setattr(input_data, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
-    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
-    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 0.5)
-    for name in NAMES:
-        server.routes['/second/' + name] = ('ok', tiny.gz[name])
-    return server
-
-
 def assert_good_copies(directory, tiny):
     """The four files are in place, verified, and nothing else is left behind."""
     assert sorted(os.listdir(directory)) == sorted(NAMES)
