@@ -31,6 +31,7 @@ def parse_flags(argv=None):
     exit status 1, instead of a traceback.
     """
     script = run_as_script()
+    from_command_line = argv is None and script
     if argv is None:
         argv = sys.argv[1:] if script else []
     # Beside the script when run as one, so that it runs from any folder; the tutorial's
@@ -65,7 +66,7 @@ def parse_flags(argv=None):
     # One line for a bad flag, as the 2017 script's absl flags gave, not the whole usage.
     parser.error = lambda message: parser.exit(2, '%s: error: %s\n' % (parser.prog, message))
     flags = parser.parse_args(argv)
-    if script:
+    if from_command_line:
         _report_loader_failures_briefly()
     return flags
 

@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -12,17 +13,20 @@ SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
 
 
 def test_defaults_as_a_script_and_as_a_paste(monkeypatch):
+    # `python mnist_softmax.py`: __main__ is the script, with its __file__.
+    script = types.ModuleType('__main__')
+    script.__file__ = SCRIPT
+    monkeypatch.setitem(sys.modules, '__main__', script)
     monkeypatch.setattr(sys, 'argv', [SCRIPT])
-    as_script = command_line.parse_flags()
-    # pytest runs as a script, as `python mnist_softmax.py` does: the data beside the script.
     assert command_line.run_as_script()
-    assert as_script.data_dir == os.path.join(ROOT, 'MNIST_data')
+    as_script = command_line.parse_flags()
+    assert as_script.data_dir == os.path.join(ROOT, 'MNIST_data')  # beside the script
     assert (as_script.learning_rate, as_script.max_steps, as_script.batch_size) == (0.5, 1000, 100)
     assert (as_script.seed, as_script.source_url) == (None, None)
     assert (as_script.weights_image, as_script.log_dir) == (None, None)
-    # Pasted, __main__ has no __file__: the tutorial's own relative folder, and sys.argv
-    # (the interpreter's or the kernel's) is not read.
-    monkeypatch.delattr(sys.modules['__main__'], '__file__')
+    # Pasted into a REPL, IPython or a kernel, __main__ has no __file__: the tutorial's
+    # own relative folder, and sys.argv (the interpreter's or the kernel's) is not read.
+    monkeypatch.setitem(sys.modules, '__main__', types.ModuleType('__main__'))
     monkeypatch.setattr(sys, 'argv', ['/usr/bin/ipython', '--no-autoindent', '-f', 'kernel.json'])
     assert not command_line.run_as_script()
     pasted = command_line.parse_flags()
