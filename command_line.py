@@ -63,7 +63,7 @@ def parse_flags(argv=None):
     parser.add_argument('--log_dir', type=writable_directory, default=None,
                         help='write the graph, and the loss and validation accuracy every '
                         '10 steps, for TensorBoard into this directory (default: none)')
-    # One line for a bad flag, as the 2017 script's absl flags gave, not the whole usage.
+    # One line for a bad flag, not the whole usage above it: the reason is what to read.
     parser.error = lambda message: parser.exit(2, '%s: error: %s\n' % (parser.prog, message))
     flags = parser.parse_args(argv)
     if from_command_line:

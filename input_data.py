@@ -11,10 +11,18 @@ batches for the same seed) are those of TF 1.x's
 tensorflow/contrib/learn/python/learn/datasets/mnist.py. What is new:
 
 - every file is checked against the size and sha256 of its decompressed bytes, so an
-  HTML error page or a truncated archive is never used;
-- a missing or bad file is fetched from a list of mirrors, with timeouts and retries,
-  into a temporary file that is renamed into place only once it has been verified;
-- each DataSet shuffles with a private random generator instead of NumPy's global one;
+  HTML error page or a truncated archive is never used; the check runs as the bytes
+  arrive, and stops at the first that cannot be the file, so a gzip bomb or an endless
+  body costs no more memory, disk or time than the real file;
+- a missing or bad file is copied from the verified files in MNIST_data/ beside this
+  module, or else fetched from a list of mirrors, with timeouts, a minimum speed, a
+  deadline and retries, into a temporary file that is renamed into place only once it
+  has been verified; a later load removes what a killed download left;
+- every failure to get the data is one DownloadError whose message names the file or
+  folder, what went wrong and the fix;
+- each DataSet shuffles with a private random generator instead of NumPy's global one
+  (seeded as TF 1.x seeded NumPy's, TensorFlow's graph-level seed included);
+- bad values (labels outside the classes, a batch larger than the set) are refused;
 - images stay uint8 until asked for, and a shuffle copies no array (see DataSet): the
   tutorial's peak memory drops by about 160 MiB and its data load by half.
 

@@ -25,6 +25,7 @@ and nothing runs in another process. Deprecation notices go through Python's log
 where a filter on the 'tensorflow' logger drops those of the tutorial's calls.
 """
 import contextlib
+import ctypes
 import faulthandler
 import logging
 import os
@@ -51,8 +52,7 @@ CHATTER = re.compile('|'.join([
                 r'factory for plugin \S+ when one has already been registered'),
     LOG_LINE % (r'\S+', r'TF-TRT Warning: Could not find TensorRT'),
 ]))
-# Shown on a machine with a GPU, where it is real; hidden once TensorFlow has said that
-# there is no CUDA driver at all.
+# Shown on a machine with a GPU, where it is real; hidden where there is no CUDA driver.
 NO_CUDA_DRIVER = LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine.*')
 CUDA_START_FAILED = re.compile(LOG_LINE % (r'\S+', r'failed call to cuInit: .*\(303\)'))
 
@@ -60,9 +60,12 @@ CUDA_START_FAILED = re.compile(LOG_LINE % (r'\S+', r'failed call to cuInit: .*\(
 ON_PURPOSE = ('disable_resource_variables', 'softmax_cross_entropy_with_logits')
 
 
-def without_chatter(lines):
-    """The lines (bytes, each with its newline) that are not TensorFlow's chatter."""
-    no_driver = False
+def without_chatter(lines, no_driver=False):
+    """The lines (bytes, each with its newline) that are not TensorFlow's chatter.
+
+    no_driver: there is no CUDA driver, so a failed start of CUDA is no news. TensorFlow
+    says so itself too, but not at TF_CPP_MIN_LOG_LEVEL 1 to 3 from 2.18 on.
+    """
     for raw in lines:
         line = raw.decode('utf-8', 'replace').rstrip('\r\n')
         no_driver = no_driver or re.fullmatch(NO_CUDA_DRIVER, line) is not None
@@ -113,10 +116,21 @@ def start_up():
                 faulthandler.disable()
             os.close(terminal)
             capture.seek(0)
-            for line in without_chatter(capture):
+            for line in without_chatter(capture, no_driver=_no_cuda_driver()):
                 if sys.stderr is not None:
                     sys.stderr.write(line.decode('utf-8', 'replace'))
             _flush(sys.stderr)
+
+
+def _no_cuda_driver():
+    """True where the CUDA driver's library cannot be loaded, as TensorFlow would load it."""
+    if not sys.platform.startswith('linux'):
+        return False  # TensorFlow uses CUDA on Linux only
+    try:
+        ctypes.CDLL('libcuda.so.1')
+    except OSError:
+        return True
+    return False
 
 
 def _look_for_devices():

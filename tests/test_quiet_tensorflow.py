@@ -51,6 +51,10 @@ def test_a_failed_cuda_start_shows_where_a_driver_exists():
     assert kept(with_driver) == with_driver.splitlines(keepends=True)[2] + cuda_error
     other_cuda_error = cuda_error.replace(b'(303)', b'(100)')
     assert kept(CHATTER + other_cuda_error) == other_cuda_error
+    # Where no CUDA driver can be loaded, the failed start is no news even when TensorFlow
+    # has not said so (2.18 and later, at TF_CPP_MIN_LOG_LEVEL 1 to 3).
+    assert b''.join(quiet_tensorflow.without_chatter([cuda_error], no_driver=True)) == b''
+    assert quiet_tensorflow._no_cuda_driver()  # this machine has no GPU
 
 
 def test_only_the_tutorials_deprecation_notices_are_dropped():
