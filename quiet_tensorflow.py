@@ -47,9 +47,12 @@ CHATTER = re.compile('|'.join([
                 r'instructions in performance-critical operations\.'),
     r'To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\.',
     LOG_LINE % (r'mlir_graph_optimization_pass\.cc', r'MLIR V1 optimization pass is not enabled'),
-    # TensorFlow 2.16 and 2.17 register their CUDA plugins twice and say so, GPU or not.
+    # TensorFlow 2.16 and 2.17 register their CUDA plugins twice and say so, GPU or not;
+    # 2.19 its computation placer, four times.
     LOG_LINE % (r'\S+', r'Unable to register (cuDNN|cuFFT|cuBLAS) factory: Attempting to register '
                 r'factory for plugin \S+ when one has already been registered'),
+    LOG_LINE % (r'computation_placer\.cc', r'computation placer already registered\. Please check '
+                r'linkage and avoid linking the same target more than once\.'),
     LOG_LINE % (r'\S+', r'TF-TRT Warning: Could not find TensorRT'),
 ]))
 # Shown on a machine with a GPU, where it is real; hidden where there is no CUDA driver.

@@ -18,8 +18,9 @@ E0000 00:00:1795843432.786752    3177 cuda_platform.cc:52] failed call to cuInit
 I0000 00:00:1795843432.788926    3177 mlir_graph_optimization_pass.cc:437] MLIR V1 optimization pass is not enabled
 """  # noqa: E501
 
-# What TensorFlow 2.16 and 2.17 add on a machine without a GPU.
+# What TensorFlow 2.16 and 2.17 add on a machine without a GPU, and 2.19 on any.
 REGISTRATION = b"""\
+W0000 00:00:1795883660.951284   16235 computation_placer.cc:177] computation placer already registered. Please check linkage and avoid linking the same target more than once.
 E0000 00:00:1732000000.123456   811 cuda_dnn.cc:8310] Unable to register cuDNN factory: Attempting to register factory for plugin cuDNN when one has already been registered
 E0000 00:00:1732000000.123999   811 cuda_fft.cc:607] Unable to register cuFFT factory: Attempting to register factory for plugin cuFFT when one has already been registered
 """  # noqa: E501
