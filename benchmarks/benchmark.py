@@ -59,6 +59,9 @@ def pieces(script):
             raise SystemExit('%s has no line %r, where the %s phase should begin: update '
                              'PHASES in %s' % (script, text, name, __file__))
         starts.append(matches[0])
+    if starts != sorted(starts):
+        raise SystemExit('%s has the lines of PHASES in another order: its phases are not '
+                         'measured' % script)
     ends = starts[1:] + [len(lines)]
     return [(name, ''.join(lines[start:end]))
             for (name, _), start, end in zip(PHASES, starts, ends, strict=True)]
@@ -135,6 +138,15 @@ def main():
                             median_and_range(ratios)))
     print('accuracy printed: %s' % ', '.join(sorted(accuracies)))
 
+    # Only checkouts whose script has the phase lines, in order (an older one may not).
+    timed = []
+    for label, repo in checkouts:
+        try:
+            pieces(os.path.join(os.path.abspath(repo), 'mnist_softmax.py'))
+            timed.append((label, repo))
+        except SystemExit as reason:
+            print('%s: %s' % (label, reason))
+    checkouts = timed
     phases = {label: [] for label, _ in checkouts}
     with tempfile.TemporaryDirectory() as folder:
         report = os.path.join(folder, 'phases.json')
