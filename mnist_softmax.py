@@ -11,17 +11,12 @@ import input_data
 mnist = input_data.read_data_sets(FLAGS.data_dir, one_hot=True, seed=FLAGS.seed,
                                   source_url=FLAGS.source_url)
 
-import gc
 import quiet_tensorflow
 import visualize  # only for --weights_image and --log_dir
-with quiet_tensorflow.start_up():  # hides TensorFlow's start-up chatter, and nothing else
+with quiet_tensorflow.start_up():  # without its start-up chatter, and quicker: see there
     import tensorflow.compat.v1 as tf
 
 tf.disable_v2_behavior()
-# TensorFlow's import leaves some 300,000 objects that live until the process ends.
-# Freezing them spares Python's garbage collector from scanning them all again, during
-# training and at exit (see docs/benchmark.md).
-gc.freeze()
 if FLAGS.seed is not None:  # --seed: the same initial values and arithmetic at every run
     tf.set_random_seed(FLAGS.seed)
     tf.compat.v2.config.experimental.enable_op_determinism()

@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Where each phase begins in mnist_softmax.py: the first line equal to this text.
-PHASES = [('flags', None), ('data load', '# Import data'), ('tensorflow import', 'import gc'),
+PHASES = [('flags', None), ('data load', '# Import data'), ('tensorflow import', 'import quiet_tensorflow'),
           ('graph build', '# Create the model'), ('training', '# Train'),
           ('evaluation', '# Test trained model')]
 
