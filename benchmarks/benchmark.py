@@ -4,13 +4,14 @@
     python benchmarks/benchmark.py --runs 9   # steadier medians on a busy machine
 
 Prints two tables, figures only (nothing here passes or fails):
-1. Whole processes, run in turn in the same call: `python -c "import tensorflow"` (the
-   floor: no run of the tutorial can take less) and `python mnist_softmax.py`, with wall
-   time and peak resident memory. The ratio is taken per round, then its median: machines here
-   are shared and noisy, and both commands of a round see about the same load.
+1. Whole processes, run in turn in the same call: `python -c "import tensorflow"` (what
+   any run of the tutorial pays first) and `python mnist_softmax.py`, with wall
+   time and peak resident memory. The ratio is taken per run, against the mean of the
+   imports just before and after it, then its median: machines here are shared and
+   noisy, and runs close in time see about the same load.
 2. Phases of the script inside one process: flags, data load (verification included),
-   TensorFlow's import, graph build (with the session), training (total and per step) and evaluation. The
-   script is cut at its own phase lines and each piece is run and timed in turn, so what
+   TensorFlow's import, graph build (with the session), training (total and per step) and
+   evaluation. The script is cut at its own phase lines and each piece is run and timed in turn, so what
    is timed is exactly the code in mnist_softmax.py.
 
 --before DIR also measures another checkout in the same rounds, for a before/after
@@ -118,12 +119,18 @@ def main():
                    '--seed', '1']) for label, repo in checkouts]
     whole = {label: [] for label, _ in commands}
     accuracies = set()
-    for _ in range(flags.runs):
-        for label, command in commands:
+    bare_label, bare_command = commands[0]
+    for round_ in range(flags.runs):
+        # The import first in every round, and once more at the end, so that each run of
+        # the script is measured between two runs of the import; the scripts in turn, in
+        # alternating order, so that neither always follows the import.
+        scripts = commands[1:] if round_ % 2 == 0 else commands[:0:-1]
+        for label, command in [commands[0]] + scripts:
             seconds, peak, output = run_whole(command, environment)
             whole[label].append((seconds, peak))
             if output:
                 accuracies.add(output.splitlines()[-1])
+    whole[bare_label].append(run_whole(bare_command, environment)[:2])
 
     print('Python %s, %d rounds, in turn; median [min-max]' % (sys.version.split()[0], flags.runs))
     print()
@@ -133,7 +140,10 @@ def main():
         print('%-44s %-20s %s' % (label, median_and_range([r[0] for r in whole[label]]),
                                   median_and_range([r[1] for r in whole[label]], digits=0)))
     for label, _ in commands[1:]:
-        ratios = [mine[0] / floor[0] for mine, floor in zip(whole[label], bare, strict=True)]
+        # Each run against the mean of the imports just before and just after it: the
+        # machine's speed drifts, and this follows it.
+        floors = [(before[0] + after[0]) / 2 for before, after in zip(bare, bare[1:], strict=False)]
+        ratios = [mine[0] / floor for mine, floor in zip(whole[label], floors, strict=True)]
         print('%-44s %s' % ('paired ratio to the import, %s' % label.split(':')[0],
                             median_and_range(ratios)))
     print('accuracy printed: %s' % ', '.join(sorted(accuracies)))
