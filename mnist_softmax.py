@@ -47,19 +47,14 @@ train_step = tf.train.GradientDescentOptimizer(FLAGS.learning_rate).minimize(cro
 sess = tf.InteractiveSession(config=tf.ConfigProto(inter_op_parallelism_threads=-1))
 tf.global_variables_initializer().run()
 
-# Not in the tutorial: with --log_dir, the graph and curves for TensorBoard.
-log_progress = None
-if FLAGS.log_dir:
-    log_progress = visualize.tensorboard_logger(
-        FLAGS.log_dir, sess, mnist.validation, x=x, y_=y_, W=W, b=b, y=y,
-        cross_entropy=cross_entropy, train_step=train_step)
+# Not in the tutorial: with --log_dir, a session that also logs for TensorBoard.
+sess = visualize.tensorboard_session(FLAGS.log_dir, sess, mnist.validation, x=x, y_=y_, W=W,
+                                     b=b, y=y, cross_entropy=cross_entropy, train_step=train_step)
 
 # Train
-for step in range(FLAGS.max_steps):
+for _ in range(FLAGS.max_steps):
     batch_xs, batch_ys = mnist.train.next_batch(FLAGS.batch_size)
     sess.run(train_step, feed_dict={x: batch_xs, y_: batch_ys})
-    if log_progress:
-        log_progress(step + 1, batch_xs, batch_ys)
 
 # Test trained model
 correct_prediction = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
@@ -67,5 +62,4 @@ accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
 print(sess.run(accuracy, feed_dict={x: mnist.test.images, y_: mnist.test.labels}))
 
 # Not in the tutorial: with --weights_image, the picture of what each digit's weights learned.
-if FLAGS.weights_image:
-    visualize.write_weights_image(FLAGS.weights_image, sess.run(W))
+visualize.write_weights_image(FLAGS.weights_image, sess.run(W))

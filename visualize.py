@@ -4,7 +4,7 @@ Neither is part of the tutorial's computation; both are off unless a flag asks.
 - weights_png / write_weights_image (--weights_image): the tutorial's picture of the
   learned weights, one 28x28 tile per digit, blue where a pixel counts for the digit and
   red where it counts against it. NumPy and zlib only.
-- tensorboard_logger (--log_dir): event files with the graph, under readable names,
+- tensorboard_session (--log_dir): event files with the graph, under readable names,
   and every 10 steps the training loss and the validation accuracy.
 """
 import os
@@ -61,7 +61,10 @@ def _png(picture):
 
 
 def write_weights_image(path, weights):
-    """Write weights_png(weights) to path, through a temporary file renamed into place."""
+    """Write weights_png(weights) to path, through a temporary file renamed into place;
+    nothing when path is None (--weights_image not given)."""
+    if not path:
+        return
     temporary = '%s.%d.tmp' % (path, os.getpid())
     try:
         with open(temporary, 'wb') as out:
@@ -103,16 +106,20 @@ def _readable_graph_def(graph, names):
     return graph_def
 
 
-def tensorboard_logger(log_dir, sess, validation, every=10, **names):
-    """Start TensorBoard event files in log_dir; return log(step, batch_xs, batch_ys).
+def tensorboard_session(log_dir, sess, validation, every=10, **names):
+    """sess itself when log_dir is None; else a session that also logs for TensorBoard.
 
-    `names` are the tutorial's tensors by the names to show: x, y_, y and
-    cross_entropy are needed, the others (W, b, train_step) only named. log() writes,
-    at every `every`-th step, the loss on the batch and the accuracy on `validation`.
+    It writes the graph into log_dir at once, and then, at every `every`-th run of
+    train_step, the loss on that batch and the accuracy on `validation`. So the
+    tutorial's training loop stays as it is. `names` are the tutorial's tensors by the
+    names to show: x, y_, y, cross_entropy and train_step are needed, W and b only named.
     """
+    if not log_dir:
+        return sess
     import tensorflow.compat.v1 as tf
 
     x, y_, y, cross_entropy = names['x'], names['y_'], names['y'], names['cross_entropy']
+    train_step = names['train_step']
     readable = tf.Graph()
     with readable.as_default():
         tf.import_graph_def(_readable_graph_def(sess.graph, names), name='')
@@ -122,15 +129,29 @@ def tensorboard_logger(log_dir, sess, validation, every=10, **names):
     correct = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
     validation_accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
 
-    def log(step, batch_xs, batch_ys):
-        if step % every:
-            return
-        loss = sess.run(cross_entropy, feed_dict={x: batch_xs, y_: batch_ys})
-        accuracy = sess.run(validation_accuracy,
-                            feed_dict={x: validation.images, y_: validation.labels})
-        writer.add_summary(tf.Summary(value=[
-            tf.Summary.Value(tag='training_loss', simple_value=loss),
-            tf.Summary.Value(tag='validation_accuracy', simple_value=accuracy)]), step)
-        writer.flush()
+    class LoggingSession:
+        """The session, whose run() also logs every `every`-th training step."""
 
-    return log
+        steps = 0
+
+        def run(self, fetches, feed_dict=None, **options):
+            result = sess.run(fetches, feed_dict=feed_dict, **options)
+            if fetches is train_step:
+                self.steps += 1
+                if self.steps % every == 0:
+                    self.log(feed_dict)
+            return result
+
+        def log(self, feed_dict):
+            loss = sess.run(cross_entropy, feed_dict={x: feed_dict[x], y_: feed_dict[y_]})
+            accuracy = sess.run(validation_accuracy,
+                                feed_dict={x: validation.images, y_: validation.labels})
+            writer.add_summary(tf.Summary(value=[
+                tf.Summary.Value(tag='training_loss', simple_value=loss),
+                tf.Summary.Value(tag='validation_accuracy', simple_value=accuracy)]), self.steps)
+            writer.flush()
+
+        def __getattr__(self, name):  # everything else is the session's own
+            return getattr(sess, name)
+
+    return LoggingSession()
