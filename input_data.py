@@ -783,7 +783,8 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=numpy.float3
         return Datasets(train=fake(), validation=fake(), test=fake())
     # Bad arguments fail here, before anything is read or fetched.
     _image_dtype(dtype)
-    _numpy_seed(seed)
+    if seed is not None:  # with None, each DataSet asks TensorFlow's seed once, as in TF 1.x
+        _numpy_seed(seed)
     _sources(source_url, train_dir)
     validation_size = operator.index(validation_size)
     train_examples = FILES[TRAIN_LABELS][0] - 8  # the label file's 8-byte header

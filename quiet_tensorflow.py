@@ -57,7 +57,7 @@ CHATTER = re.compile('|'.join([
     LOG_LINE % (r'\S+', r'TF-TRT Warning: Could not find TensorRT'),
 ]))
 # Shown on a machine with a GPU, where it is real; hidden where there is no CUDA driver.
-NO_CUDA_DRIVER = LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine.*')
+NO_CUDA_DRIVER = re.compile(LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine.*'))
 CUDA_START_FAILED = re.compile(LOG_LINE % (r'\S+', r'failed call to cuInit: .*\(303\)'))
 
 # The tf.compat.v1 calls the tutorial makes on purpose, whose deprecation notices say so.
@@ -72,7 +72,7 @@ def without_chatter(lines, no_driver=False):
     """
     for raw in lines:
         line = raw.decode('utf-8', 'replace').rstrip('\r\n')
-        no_driver = no_driver or re.fullmatch(NO_CUDA_DRIVER, line) is not None
+        no_driver = no_driver or NO_CUDA_DRIVER.fullmatch(line) is not None
         if CHATTER.fullmatch(line) or (no_driver and CUDA_START_FAILED.fullmatch(line)):
             continue
         yield raw
