@@ -1,80 +1,52 @@
-"""The MNIST loader that TensorFlow 1.x shipped, for today's Python.
-
-The tutorial starts with
-
-    from tensorflow.examples.tutorials.mnist import input_data
-    mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)
-
-TensorFlow 2 no longer ships that module. This file replaces it: `import input_data`,
-then the same call. Names, arguments, defaults and results (to the bit, and the same
-batches for the same seed) are those of TF 1.x's
-tensorflow/contrib/learn/python/learn/datasets/mnist.py. What is new:
-
-- every file is checked against the size and sha256 of its decompressed bytes, so an
-  HTML error page or a truncated archive is never used; the check runs as the bytes
-  arrive, and stops at the first that cannot be the file, so a gzip bomb or an endless
-  body costs no more memory, disk or time than the real file;
-- a missing or bad file is copied from the verified files in MNIST_data/ beside this
-  module, or else fetched from a list of mirrors, with timeouts, a minimum speed, a
-  deadline and retries, into a temporary file that is renamed into place only once it
-  has been verified; a later load removes what a killed download left;
-- every failure to get the data is one DownloadError whose message names the file or
-  folder, what went wrong and the fix;
-- each DataSet shuffles with a private random generator instead of NumPy's global one
-  (seeded as TF 1.x seeded NumPy's, TensorFlow's graph-level seed included);
-- bad values (labels outside the classes, a batch larger than the set) are refused;
-- images stay uint8 until asked for, and a shuffle copies no array (see DataSet): the
-  tutorial's peak memory drops by about 160 MiB and its data load by half.
-
-It imports NumPy and the standard library only, never TensorFlow.
+"""The MNIST loader of TensorFlow 1.x, which TensorFlow 2 no longer ships: `import input_data`
+in place of `from tensorflow.examples.tutorials.mnist import input_data`. Names, arguments,
+defaults and results (to the bit, and the same batches for the same seeds) are those of
+TF 1.x's contrib/learn/python/learn/datasets/mnist.py; like it, this loads the well-formed
+files in the folder, MNIST's or another data set's in its format (Fashion-MNIST, your own).
+New: a file that cannot be the data is replaced by a copy checked against MNIST's checksums;
+memory, disk and time stay bounded whatever a source sends; a failure is one DownloadError
+that says what to do. It never imports TensorFlow. docs/data.md says more.
 """
+import base64
 import collections
-import concurrent.futures
+import contextlib
 import errno
-import gzip
+import functools
 import hashlib
 import http.client
+import io
+import math
 import operator
 import os
 import re
+import socket
 import ssl
+import stat
 import sys
+import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
 
 import numpy
 
-try:
-    import fcntl  # the lock on a download's temporary file (not on Windows)
-except ImportError:
-    fcntl = None
-
 # CVDF mirror of http://yann.lecun.com/exdb/mnist/, TF 1.x's default.
 DEFAULT_SOURCE_URL = 'https://storage.googleapis.com/cvdf-datasets/mnist/'
-
-# The verified copies shipped beside this file: the first source when no source_url is
-# given, so the tutorial's `read_data_sets("MNIST_data/")` works offline from any folder.
+# The verified copies beside this file: the first source when no source_url is given, so
+# that the tutorial's `read_data_sets("MNIST_data/")` works offline from any folder.
 PROJECT_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'MNIST_data')
-
-# Tried in this order, after PROJECT_DATA_DIR, when a file is missing or bad and no
-# source_url is given.
-MIRRORS = [
-    DEFAULT_SOURCE_URL,
-    'https://ossci-datasets.s3.amazonaws.com/mnist/',
-    'http://yann.lecun.com/exdb/mnist/',
-]
+# Tried in this order, after PROJECT_DATA_DIR, when no source_url is given.
+MIRRORS = [DEFAULT_SOURCE_URL, 'https://ossci-datasets.s3.amazonaws.com/mnist/',
+           'http://yann.lecun.com/exdb/mnist/']
 
 TRAIN_IMAGES = 'train-images-idx3-ubyte.gz'
 TRAIN_LABELS = 'train-labels-idx1-ubyte.gz'
 TEST_IMAGES = 't10k-images-idx3-ubyte.gz'
 TEST_LABELS = 't10k-labels-idx1-ubyte.gz'
 
-# Size and sha256 of each file's *decompressed* bytes. Pinning these rather than the
-# .gz accepts any gzip wrapper around the canonical data (the mirrors' archives and
-# the re-compressed copies in MNIST_data/) and rejects everything else.
+# Size and sha256 of each MNIST file's *decompressed* bytes: these accept any gzip of the
+# data (the mirrors' archives, the re-compressed copies in MNIST_data/), and nothing else.
 FILES = {
     TRAIN_IMAGES: (47040016, 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db'),
     TRAIN_LABELS: (60008, '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5'),
@@ -82,11 +54,11 @@ FILES = {
     TEST_LABELS: (10008, 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'),
 }
 
+MAX_IDX_BYTES = 1 << 30  # the most data a file in the data folder may hold (MNIST's: 47 MB)
 TIMEOUT_SECONDS = 30  # for connecting and for every read
 RETRY_DELAYS = (1, 4)  # seconds before the second and third try of a passing failure
-# A source that sends less than MIN_BYTES_PER_SECOND over SLOW_WINDOW_SECONDS, or takes
-# longer than DEADLINE_SECONDS for one file, is given up for the next. A link of 10 kB/s
-# still brings the 10 MB training images in 17 minutes.
+# A web source is given up when it sends under MIN_BYTES_PER_SECOND over SLOW_WINDOW_SECONDS,
+# or is not done with a file, all its tries, DEADLINE_SECONDS after it began (10 kB/s is).
 MIN_BYTES_PER_SECOND = 1000
 SLOW_WINDOW_SECONDS = 60
 DEADLINE_SECONDS = 30 * 60
@@ -97,104 +69,110 @@ Datasets = collections.namedtuple('Datasets', ['train', 'validation', 'test'])
 
 
 class DownloadError(OSError):
-    """No source gave a good copy of an MNIST file."""
+    """The data folder cannot be used, or no source gave a good copy of an MNIST file."""
 
 
-class _BadData(Exception):
-    """The bytes are not the MNIST file they should be."""
+class _BadData(ValueError):
+    """The bytes cannot be the file they should be."""
+
+
+class _NotAFile(OSError):
+    """A FIFO, a device or a directory where a file should be: never read."""
 
 
 class _SourceError(Exception):
-    """Fetching from one source failed; `passing` when trying again may help."""
+    """Fetching from one source failed."""
 
-    def __init__(self, message, passing=False):
-        super().__init__(message)
-        self.passing = passing
+
+class _Passing(_SourceError):
+    """Fetching from one source failed, but trying again may help."""
 
 
 # Reading the IDX format ---------------------------------------------------------------
+
+def _read_idx(stream, images, limit):
+    """(bytes, counts) of the gzipped IDX file in a binary stream: its decompressed bytes,
+    header included, and its header's counts ([images, rows, columns] or [labels]). _BadData
+    unless it is gzip, has the magic number of images (2051) or labels (2049), and holds
+    exactly the data its header gives, at most `limit` bytes. It reads and inflates no
+    more than it needs to tell, so a gzip bomb or an endless stream costs no more."""
+    magic, header_size = (2051, 16) if images else (2049, 8)
+    raw, counts, size, received, inflater, members = bytearray(), None, header_size, 0, None, 0
+    try:
+        while len(raw) <= size and (data := stream.read(CHUNK_BYTES)):
+            received += len(data)
+            if received > _largest_gzip(limit):
+                raise _BadData('it is over %d bytes, more than any gzip of its data' % _largest_gzip(limit))
+            if not members and data[:2] != b'\x1f\x8b'[:len(data)]:
+                raise _BadData(
+                    'it is an HTML page, not gzip data (an error page saved in place of the file?)'
+                    if re.search(rb'<!doctype|<html|<\?xml', data[:512].lower()) else 'it is not gzip data')
+            while data and len(raw) <= size:
+                if inflater is None:
+                    if members and not data.strip(b'\0'):
+                        break  # padding after the last member
+                    inflater, members = zlib.decompressobj(wbits=31), members + 1
+                raw += inflater.decompress(data, size + 1 - len(raw))
+                data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+                inflater = None if inflater.eof else inflater
+                if counts is None and len(raw) >= header_size and _read32(raw, 0) == magic:
+                    counts = [_read32(raw, offset) for offset in range(4, header_size, 4)]
+                    size = header_size + math.prod(counts)
+                    promise = ('%d images of %dx%d pixels' if images else '%d labels') % tuple(counts)
+                    if size > limit:
+                        raise _BadData('its header promises %s, more than the %d bytes allowed'
+                                       % (promise, limit))
+    except zlib.error as error:
+        raise _BadData('the gzip data is corrupt (%s)' % error) from None
+    if len(raw) >= 4 and _read32(raw, 0) != magic:
+        raise _BadData('Invalid magic number %d in MNIST %s file'
+                       % (_read32(raw, 0), 'image' if images else 'label'))
+    if counts is None:
+        raise _BadData('it is empty' if not members else 'it ends inside its %d-byte header' % header_size)
+    if inflater is not None and len(raw) <= size:
+        raise _BadData('the gzip data ends early (a truncated download?)')
+    if len(raw) != size:
+        raise _BadData('the header promises %s but the file holds %s %d bytes of them' % (
+            promise, 'more than' if len(raw) > size else 'only', len(raw) - header_size))
+    return raw, counts
+
 
 def _read32(buffer, offset):
     return int.from_bytes(buffer[offset:offset + 4], 'big')
 
 
-def _images_from_idx(raw, name):
-    """uint8 [images, rows, columns, 1] from the bytes of a whole IDX image file."""
-    magic = _read32(raw, 0)
-    if magic != 2051:
-        raise ValueError('Invalid magic number %d in MNIST image file: %s' % (magic, name))
-    if len(raw) < 16:
-        raise ValueError('%s: the file ends inside its 16-byte header' % name)
-    num_images, rows, cols = _read32(raw, 4), _read32(raw, 8), _read32(raw, 12)
-    size = num_images * rows * cols
-    if len(raw) - 16 < size:
-        raise ValueError('%s: the header promises %d images of %dx%d pixels but the file '
-                         'holds only %d bytes of pixels' % (name, num_images, rows, cols,
-                                                            len(raw) - 16))
-    data = numpy.frombuffer(raw, dtype=numpy.uint8, count=size, offset=16)
-    return data.reshape(num_images, rows, cols, 1)
+def _largest_gzip(size):
+    """The most a gzip of `size` bytes takes: stored blocks add 5 bytes each 64 KiB, a name
+    or comment in the header (64 KiB allowed) the rest."""
+    return size + 5 * (size // 65535 + 1) + (1 << 16)
 
 
-def _labels_from_idx(raw, name, one_hot, num_classes):
-    """uint8 [labels] (or float64 one-hot rows) from the bytes of a whole IDX label file."""
-    magic = _read32(raw, 0)
-    if magic != 2049:
-        raise ValueError('Invalid magic number %d in MNIST label file: %s' % (magic, name))
-    if len(raw) < 8:
-        raise ValueError('%s: the file ends inside its 8-byte header' % name)
-    num_items = _read32(raw, 4)
-    if len(raw) - 8 < num_items:
-        raise ValueError('%s: the header promises %d labels but the file holds only %d'
-                         % (name, num_items, len(raw) - 8))
-    labels = numpy.frombuffer(raw, dtype=numpy.uint8, count=num_items, offset=8)
-    if one_hot:
-        if num_items and labels.max() >= num_classes:
-            raise ValueError('%s: label %d is not one of the %d classes 0 to %d'
-                             % (name, labels.max(), num_classes, num_classes - 1))
-        return dense_to_one_hot(labels, num_classes)
-    return labels
-
-
-def _read_idx(f, header_size, payload_size):
-    """The bytes of the gzipped IDX file f: its header, then only as much as the header
-    promises, so that a file that is not IDX, or a gzip bomb, is never inflated whole."""
-    name = getattr(f, 'name', repr(f))
-    try:
-        with gzip.GzipFile(fileobj=f) as stream:
-            raw = bytearray(stream.read(header_size))
-            wanted = header_size + payload_size(raw)
-            while len(raw) < wanted:
-                chunk = stream.read(min(wanted - len(raw), 1 << 20))
-                if not chunk:
-                    break
-                raw += chunk
-    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
-        raise ValueError('%s: not a readable gzip file (%s)' % (name, error)) from None
-    return raw
-
-
-def _image_payload(header):
-    if _read32(header, 0) != 2051 or len(header) < 16:
-        return 0  # _images_from_idx says what is wrong
-    return _read32(header, 4) * _read32(header, 8) * _read32(header, 12)
-
-
-def _label_payload(header):
-    return _read32(header, 4) if _read32(header, 0) == 2049 and len(header) == 8 else 0
+def _labels(raw, name, one_hot, num_classes):
+    labels = numpy.frombuffer(raw, dtype=numpy.uint8, offset=8)
+    if one_hot and labels.size and labels.max() >= num_classes:
+        raise ValueError('%s: label %d is not one of the %d classes 0 to %d'
+                         % (name, labels.max(), num_classes, num_classes - 1))
+    return dense_to_one_hot(labels, num_classes) if one_hot else labels
 
 
 def extract_images(f):
     """Extract the images of a gzipped IDX file into a uint8 array [index, y, x, depth]."""
-    name = getattr(f, 'name', repr(f))
-    print('Extracting', name)
-    return _images_from_idx(_read_idx(f, 16, _image_payload), name)
+    raw, counts = _extract(f, images=True)
+    return numpy.frombuffer(raw, dtype=numpy.uint8, offset=16).reshape(*counts, 1)
 
 
 def extract_labels(f, one_hot=False, num_classes=10):
     """Extract the labels of a gzipped IDX file into a uint8 array [index] (or one-hot)."""
+    return _labels(_extract(f, images=False)[0], getattr(f, 'name', repr(f)), one_hot, num_classes)
+
+
+def _extract(f, images):
     name = getattr(f, 'name', repr(f))
     print('Extracting', name)
-    return _labels_from_idx(_read_idx(f, 8, _label_payload), name, one_hot, num_classes)
+    try:
+        return _read_idx(f, images, MAX_IDX_BYTES)
+    except _BadData as error:
+        raise ValueError('%s: %s' % (error, name)) from None
 
 
 def dense_to_one_hot(labels_dense, num_classes):
@@ -203,40 +181,31 @@ def dense_to_one_hot(labels_dense, num_classes):
     if labels_dense.size and not (0 <= labels_dense.min() and labels_dense.max() < num_classes):
         raise ValueError('labels must be in [0, %d), got %d to %d'
                          % (num_classes, labels_dense.min(), labels_dense.max()))
-    num_labels = labels_dense.shape[0]
-    labels_one_hot = numpy.zeros((num_labels, num_classes))
-    labels_one_hot[numpy.arange(num_labels), labels_dense.ravel()] = 1
-    return labels_one_hot
+    return numpy.eye(num_classes)[labels_dense.ravel()]
 
 
 # The data set -------------------------------------------------------------------------
 
 def _image_dtype(dtype):
-    """numpy.uint8 or numpy.float32 from what TF 1.x accepted, or TypeError."""
-    # tf.float32 and tf.uint8 are recognised by duck typing: this module never imports
-    # TensorFlow. Python's float and the string 'float' mean float32 to TensorFlow.
-    spelling = getattr(dtype, 'as_numpy_dtype', dtype)
-    if spelling is float or (isinstance(spelling, str) and spelling == 'float'):
-        spelling = numpy.float32
+    """numpy.uint8 or numpy.float32 from what TF 1.x accepted, or TypeError: tf.uint8 and
+    tf.float32 by duck typing (this module never imports TensorFlow), and float and 'float',
+    which mean float32 to TensorFlow."""
     try:
-        result = numpy.dtype(spelling).type if spelling is not None else None
+        result = numpy.dtype(numpy.float32 if dtype is float or dtype == 'float'
+                             else getattr(dtype, 'as_numpy_dtype', dtype)).type
     except (TypeError, ValueError):
         result = None
-    if result is not numpy.uint8 and result is not numpy.float32:
+    if result not in (numpy.uint8, numpy.float32):
         raise TypeError('Invalid image dtype %r, expected uint8 or float32' % (dtype,))
     return result
 
 
 def _to_float32(images):
-    """[0, 255] -> [0.0, 1.0], as TF 1.x computed it: uint8 times float32(1/255).
-
-    (That differs from dividing by 255 in the last bit for some pixels.) The result
-    starts at a multiple of 64 bytes, which lets TensorFlow feed it without a copy.
-    """
-    size = images.size * 4
-    buffer = numpy.empty(size + 64, dtype=numpy.uint8)
+    """[0, 255] -> [0.0, 1.0] as TF 1.x computed it, uint8 times float32(1/255) (not quite
+    dividing by 255), starting at a multiple of 64 bytes: TensorFlow feeds that uncopied."""
+    buffer = numpy.empty(images.size * 4 + 64, dtype=numpy.uint8)
     start = -buffer.ctypes.data % 64
-    result = buffer[start:start + size].view(numpy.float32).reshape(images.shape)
+    result = buffer[start:start + images.size * 4].view(numpy.float32).reshape(images.shape)
     return numpy.multiply(images, numpy.float32(1.0 / 255.0), out=result, dtype=numpy.float32)
 
 
@@ -264,9 +233,7 @@ class DataSet(object):
     def __init__(self, images, labels, fake_data=False, one_hot=False,
                  dtype=numpy.float32, reshape=True, seed=None):
         """`dtype` uint8 leaves pixels in [0, 255]; float32 rescales them into [0, 1].
-
-        The same `seed` gives the same batches as TF 1.x gave for it; None is random.
-        """
+        The same `seed` gives the same batches as TF 1.x gave for it; None is random."""
         dtype = _image_dtype(dtype)
         # TF 1.x seeded NumPy's global generator here; a private generator seeded the
         # same way yields the same shuffles and leaves the caller's global state alone.
@@ -279,41 +246,26 @@ class DataSet(object):
                 raise ValueError('images and labels differ in number: images.shape: %s '
                                  'labels.shape: %s' % (images.shape, labels.shape))
             self._num_examples = images.shape[0]
-            # [examples, rows, columns, depth] -> [examples, rows * columns]
-            if reshape:
+            if reshape:  # [examples, rows, columns, 1] -> [examples, rows * columns]
                 if images.ndim != 4 or images.shape[3] != 1:
                     raise ValueError('reshape=True needs images of shape [N, rows, '
                                      'columns, 1], got %s' % (images.shape,))
                 images = images.reshape(images.shape[0], images.shape[1] * images.shape[2])
-        # TF 1.x converted uint8 images to float32 here, 4 bytes a pixel for the whole
-        # set. Here they stay uint8 until asked for: next_batch converts the rows of
-        # its batch, `images` the whole set once. The values are the same to the bit.
-        self._images = images
+        # TF 1.x converted the whole set to float32 here, 4 bytes a pixel. Here it stays
+        # uint8 until asked for: next_batch converts its rows, `images` the whole set once.
+        self._images, self._labels = images, labels
         self._to_convert = not fake_data and dtype == numpy.float32
-        self._labels = labels
-        # TF 1.x copied both arrays at every shuffle. Here a shuffle only composes a
-        # permutation, `_order`: batches gather their rows through it, and the arrays
-        # are put in that order only when someone asks for `images` or `labels`.
-        self._order = None
         self._epochs_completed = 0
         self._index_in_epoch = 0
 
-    def _apply_order(self):
-        if self._order is not None:
-            self._images = self._images[self._order]
-            self._labels = self._labels[self._order]
-            self._order = None
-
     @property
     def images(self):
-        self._apply_order()
         if self._to_convert:
             self._images, self._to_convert = _to_float32(self._images), False
         return self._images
 
     @property
     def labels(self):
-        self._apply_order()
         return self._labels
 
     @property
@@ -326,22 +278,13 @@ class DataSet(object):
 
     def _shuffle(self):
         permutation = self._random.permutation(self._num_examples)
-        self._order = permutation if self._order is None else self._order[permutation]
-
-    def _positions(self, start, end):
-        """Row numbers, in the current order, of this epoch's examples start to end."""
-        end = min(end, self._num_examples)
-        if self._order is None:
-            return numpy.arange(start, end)
-        return self._order[start:end]
+        self._images, self._labels = self._images[permutation], self._labels[permutation]
 
     def next_batch(self, batch_size, fake_data=False, shuffle=True):
         """Return the next `batch_size` examples from this data set."""
         if fake_data:
-            fake_image = [1] * 784
             fake_label = [1] + [0] * 9 if self.one_hot else 0
-            return ([fake_image for _ in range(batch_size)],
-                    [fake_label for _ in range(batch_size)])
+            return [[1] * 784] * batch_size, [fake_label] * batch_size
         # Checked before anything moves, so that a refused call leaves the set as it was.
         try:
             batch_size = operator.index(batch_size)
@@ -351,120 +294,58 @@ class DataSet(object):
             raise ValueError('batch_size must be from 0 to the %d examples of this set, not %d'
                              % (self._num_examples, batch_size))
         start = self._index_in_epoch
-        # Shuffle for the first epoch.
-        if self._epochs_completed == 0 and start == 0 and shuffle:
+        if self._epochs_completed == 0 and start == 0 and shuffle:  # the first epoch
             self._shuffle()
-        if start + batch_size > self._num_examples:
-            # The epoch ends inside this batch: take the rest of it, then the head of
-            # the next epoch, shuffled afresh.
+        if start + batch_size > self._num_examples:  # the rest of this epoch, then the next
             self._epochs_completed += 1
-            rest = self._positions(start, self._num_examples)
+            rest = self._images[start:], self._labels[start:]
             if shuffle:
                 self._shuffle()
-            self._index_in_epoch = batch_size - (self._num_examples - start)
-            positions = numpy.concatenate((rest, self._positions(0, self._index_in_epoch)))
+            self._index_in_epoch = end = batch_size - (self._num_examples - start)
+            images = numpy.concatenate((rest[0], self._images[:end]))
+            labels = numpy.concatenate((rest[1], self._labels[:end]))
         else:
-            self._index_in_epoch = start + batch_size
-            positions = self._positions(start, self._index_in_epoch)
-        images = self._images.take(positions, axis=0)
-        labels = self._labels.take(positions, axis=0)
+            self._index_in_epoch = end = start + batch_size
+            images, labels = self._images[start:end], self._labels[start:end]
         return _to_float32(images) if self._to_convert else images, labels
 
 
-# Getting verified files ---------------------------------------------------------------
+# Getting the files --------------------------------------------------------------------
 
-def _largest_gzip(size):
-    """The most bytes a gzip of `size` bytes can take: deflate's stored blocks add 5 bytes
-    per 64 KiB, and the gzip header may carry a name or comment (64 KiB allowed)."""
-    return size + 5 * (size // 65535 + 1) + (1 << 16)
-
-
-class _Verifier:
-    """Inflate and hash a gzip file as its bytes arrive; _BadData as soon as they cannot be
-    MNIST's `name`. Memory: the decompressed file, allocated once, and one chunk."""
-
-    def __init__(self, name):
-        self.size, self.sha256 = FILES[name]
-        self.most_compressed = _largest_gzip(self.size)
-        self.output = bytearray(self.size)
-        self.inflated = 0
-        self.received = 0
-        self.head = b''  # the first bytes, to say what the data is when it is not gzip
-        self.members = 0
-        self.inflater = None
-        self.hash = hashlib.sha256()
-
-    def feed(self, data):
-        self.received += len(data)
-        if len(self.head) < 512:
-            self.head += data[:512 - len(self.head)]
-            if len(self.head) >= 2 and self.head[:2] != b'\x1f\x8b':
-                raise _BadData(self._not_gzip())
-        if self.received > self.most_compressed:
-            raise _BadData('it is larger than any gzip of the MNIST file (over %d bytes)'
-                           % self.most_compressed)
-        try:
-            while data:
-                if self.inflater is None:  # a gzip member begins; zero padding may end the file
-                    if not data.strip(b'\0') and self.members:
-                        return
-                    self.inflater = zlib.decompressobj(wbits=31)
-                    self.members += 1
-                room = self.size - self.inflated
-                out = self.inflater.decompress(data, min(room + 1, 16 * CHUNK_BYTES))
-                if len(out) > room:
-                    raise _BadData('it decompresses to more than the %d bytes of the MNIST '
-                                   'file' % self.size)
-                self.output[self.inflated:self.inflated + len(out)] = out
-                self.hash.update(out)
-                self.inflated += len(out)
-                if self.inflater.eof:
-                    data, self.inflater = self.inflater.unused_data, None
-                else:
-                    data = self.inflater.unconsumed_tail
-        except zlib.error as error:
-            raise _BadData('the gzip data is corrupt (%s)' % error) from None
-
-    def _not_gzip(self):
-        head = self.head.lstrip().lower()
-        if head.startswith((b'<!doctype', b'<html', b'<?xml')) or b'<html' in head:
-            return 'it is an HTML page, not gzip data (an error page saved in place of the file?)'
-        return 'it is not gzip data'
-
-    def result(self):
-        """The verified decompressed bytes, once every byte has been fed."""
-        if len(self.head) < 2:
-            raise _BadData(self._not_gzip() if self.head else 'it is empty')
-        if self.inflater is not None:
-            raise _BadData('the gzip data ends early (a truncated download?)')
-        if self.inflated != self.size:
-            raise _BadData('it decompresses to %d bytes, not the %d of the MNIST file'
-                           % (self.inflated, self.size))
-        digest = self.hash.hexdigest()
-        if digest != self.sha256:
-            raise _BadData('its decompressed bytes have sha256 %s, not MNIST\'s %s'
-                           % (digest, self.sha256))
-        return self.output
+def _open_file(path):
+    """path opened for reading if it is a regular file; a FIFO, a device or a directory could
+    block or never end, so _NotAFile says which. O_NONBLOCK: a FIFO opens without a writer."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0))
+    kind = stat.S_IFMT(os.fstat(descriptor).st_mode)
+    if kind == stat.S_IFREG:
+        return os.fdopen(descriptor, 'rb')
+    os.close(descriptor)
+    raise _NotAFile({stat.S_IFDIR: 'a directory', stat.S_IFIFO: 'a FIFO (named pipe)',
+                     stat.S_IFCHR: 'a character device'}.get(kind, 'a block device or a socket'))
 
 
-def _verified(name, data):
-    """The decompressed bytes of `data` if they are MNIST's `name`, else _BadData."""
-    verifier = _Verifier(name)
-    for start in range(0, len(data), 16 * CHUNK_BYTES):
-        verifier.feed(data[start:start + 16 * CHUNK_BYTES])
-    return verifier.result()
+def _read_cached(train_dir, name):
+    """(bytes, counts, MNIST's?, None) of a usable file `name` in train_dir; (None, None, None,
+    what is wrong, or None if missing) else. DownloadError if it must be neither read nor replaced."""
+    path = os.path.join(train_dir, name)
+    try:
+        with _open_file(path) as stream:
+            raw, counts = _read_idx(stream, name in (TRAIN_IMAGES, TEST_IMAGES), MAX_IDX_BYTES)
+        return raw, counts, (len(raw), hashlib.sha256(raw).hexdigest()) == FILES[name], None
+    except FileNotFoundError:
+        return None, None, None, None
+    except _BadData as error:
+        return None, None, None, str(error)
+    except _NotAFile as error:
+        raise _folder_error(path, ': it is %s, not a file' % error, 'move it out of the way') from None
+    except OSError as error:
+        raise _folder_error(path, ': it cannot be read (%s)' % (error.strerror or error),
+                            'make it readable') from None
 
 
-def _verified_file(name, path):
-    """The decompressed bytes of the file at path if it is MNIST's `name`, else _BadData.
-    Read in chunks, so that a file of any size (or /dev/zero) costs no more memory."""
-    verifier = _Verifier(name)
-    with open(path, 'rb') as stream:
-        while True:
-            chunk = stream.read1(16 * CHUNK_BYTES)
-            if not chunk:
-                return verifier.result()
-            verifier.feed(chunk)
+def _folder_error(path, problem, fix):
+    return DownloadError('%s%s.\nTo fix it, %s, or choose another folder (train_dir; '
+                         '--data_dir in mnist_softmax.py).' % (_printable(path), problem, fix))
 
 
 def check_source_url(source_url):
@@ -472,344 +353,282 @@ def check_source_url(source_url):
     if not isinstance(source_url, str):
         raise TypeError('source_url must be a string, not %r' % (source_url,))
     if not source_url.strip():
-        raise ValueError('source_url is empty: give an http://, https:// or file:// URL or '
-                         'a local folder, or None for the mirrors')
-    scheme = urllib.parse.urlsplit(source_url).scheme.lower()
-    if scheme not in ('', 'http', 'https', 'file') and len(scheme) != 1:  # 1: "C:\..."
+        raise ValueError('source_url is empty: give a URL or a local folder, or None for the mirrors')
+    try:
+        parts = urllib.parse.urlsplit(source_url)
+        parts.port  # noqa: B018 -- a port that is not a number up to 65535 raises ValueError
+    except ValueError as error:
+        raise ValueError('%r is not a URL the loader can read (%s)' % (_shown(source_url), error)) from None
+    if parts.scheme.lower() not in ('', 'http', 'https', 'file') and len(parts.scheme) != 1:  # 1: C:\
         raise ValueError('%r is not a source the loader can read: use an http://, https:// '
-                         'or file:// URL, or the path of a local folder' % source_url)
+                         'or file:// URL, or the path of a local folder' % _shown(source_url))
 
 
-def _sources(source_url, train_dir):
-    """Where to look for the files, in order: source_url, or else our copies and the mirrors."""
-    if source_url is not None and source_url != DEFAULT_SOURCE_URL:
-        check_source_url(source_url)
-        return [source_url]
-    if os.path.isdir(PROJECT_DATA_DIR) and not _same_folder(PROJECT_DATA_DIR, train_dir):
-        return [PROJECT_DATA_DIR] + MIRRORS
-    return list(MIRRORS)
+def _printable(text):
+    """text with its control characters (escape codes, carriage returns) spelled out."""
+    return ''.join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
-def _same_folder(one, other):
+def _shown(url):
+    """url as it may be shown: printable, and any password in it (scheme://user:password@) as ***."""
+    return _printable(re.sub(r'(://[^/:@]*:)[^/]*@', r'\1***@', url))
+
+
+def _note(text, start='', end='\n'):
+    """Write a line to stderr, if there is one (none with `2>&-`, pythonw, some services)."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.write(start + _printable(text) + end)
+        sys.stderr.flush()
+
+
+class _Deadline(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """urllib's http and https with a deadline for one source and one file, all tries counted:
+    connecting (after the name lookup), TLS, headers, redirects and body. At the deadline the
+    connections are shut down, which ends a read that waits on one."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.expired, self.sockets, self.lock = False, [], threading.Lock()
+        self.timer = threading.Timer(seconds, self.expire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def http_open(self, request):
+        return self.do_open(functools.partial(self.connection, http.client.HTTPConnection), request)
+
+    def https_open(self, request):
+        return self.do_open(functools.partial(self.connection, http.client.HTTPSConnection), request)
+
+    def connection(self, connection_class, host, **options):
+        made = connection_class(host, **options)
+        create = made._create_connection
+        made._create_connection = lambda *args, **kwargs: self.watch(create(*args, **kwargs))
+        return made
+
+    def watch(self, sock):
+        with self.lock:  # a descriptor of our own: shut down at the deadline, never reused
+            self.sockets.append(sock.dup())
+        if self.expired:
+            self.expire()
+        return sock
+
+    def expire(self):
+        with self.lock:
+            self.expired = True
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):  # no longer connected
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self):
+        self.timer.cancel()
+        for sock in self.sockets:
+            sock.close()
+
+
+def _get(url, name, deadline):
+    """The body of the answer to GET url, within the bounds a web source is given for `name`."""
+    # Without the password, and percent-encoded as a browser sends it (a space, a letter outside ASCII).
+    parts = urllib.parse.urlsplit(url)
+    request = urllib.request.Request(parts._replace(
+        netloc=parts.netloc.rpartition('@')[2], path=urllib.parse.quote(parts.path, safe="/%:@!$&'()*+,;=~"),
+    ).geturl(), headers={'User-Agent': USER_AGENT})
+    if parts.username is not None:  # http://user:password@host/: sent to that host only
+        credentials = urllib.parse.unquote('%s:%s' % (parts.username, parts.password or '')).encode()
+        request.add_unredirected_header('Authorization', 'Basic ' + base64.b64encode(credentials).decode())
+    # urllib's opener less its ftp and file handlers, so that it redirects to http(s) only.
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), deadline, urllib.request.HTTPRedirectHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    show_progress = getattr(sys.stderr, 'isatty', bool)()
+    window_start, window_received, body, shown = time.monotonic(), 0, bytearray(), None
     try:
-        return os.path.samefile(one, other)
-    except OSError:  # other does not exist yet
-        return False
-
-
-def _location(source, name):
-    """(True, URL) for a web source, (False, path) for a local one."""
-    scheme = urllib.parse.urlsplit(source).scheme.lower()
-    if scheme in ('http', 'https'):
-        return True, source.rstrip('/') + '/' + name
-    if scheme == 'file':
-        folder = urllib.request.url2pathname(urllib.parse.urlsplit(source).path)
-        return False, os.path.join(folder, name)
-    return False, os.path.join(source, name)
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http and https only (urllib would follow one to ftp too)."""
-
-    def redirect_request(self, request, stream, code, message, headers, new_url):
-        if urllib.parse.urlsplit(new_url).scheme.lower() not in ('http', 'https'):
-            raise _SourceError('it redirected to %s, which is not an http or https URL' % new_url)
-        return super().redirect_request(request, stream, code, message, headers, new_url)
-
-
-def _open_source(is_web, where):
-    """An open binary stream and its length (None when unknown), or _SourceError."""
-    if not is_web:
-        try:
-            stream = open(where, 'rb')
-        except OSError as error:
-            raise _SourceError(error.strerror or str(error)) from None
-        return stream, None  # a device or a growing file has no honest size: count instead
-    request = urllib.request.Request(where, headers={'User-Agent': USER_AGENT})
-    try:
-        response = urllib.request.build_opener(_HttpOnlyRedirects).open(
-            request, timeout=TIMEOUT_SECONDS)
-    except urllib.error.HTTPError as error:
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            total = response.length
+            while chunk := response.read1(CHUNK_BYTES):  # what has come, not a full chunk
+                body += chunk
+                if len(body) > _largest_gzip(FILES[name][0]):  # an endless body, say
+                    raise _SourceError('not the MNIST file: it is over %d bytes, more than any gzip of it'
+                                       % len(body))
+                now = time.monotonic()
+                if now - window_start >= SLOW_WINDOW_SECONDS:
+                    if len(body) - window_received < MIN_BYTES_PER_SECOND * (now - window_start):
+                        raise _SourceError('too slow: %d bytes in the last %d s, under %d bytes a '
+                                           'second' % (len(body) - window_received, now - window_start,
+                                                       MIN_BYTES_PER_SECOND))
+                    window_start, window_received = now, len(body)
+                progress = '%.1f MB' % (len(body) / 1e6) if not total else '%.1f of %.1f MB (%d%%)' % (
+                    len(body) / 1e6, total / 1e6, 100 * len(body) // total)
+                if show_progress and progress != shown:
+                    _note('Downloading %s: %s' % (name, progress), start='\r', end='')
+                    shown = progress
+    except urllib.request.HTTPError as error:
+        error.close()
+        if 300 <= error.code < 400:  # a redirect it did not follow: to ftp:, file:, ...
+            raise _SourceError('it redirected to %s, not a valid http or https URL'
+                               % _shown(error.headers.get('Location', ''))) from None
         passing = error.code in (408, 429) or error.code >= 500
-        raise _SourceError('HTTP %d %s' % (error.code, error.reason), passing) from None
-    except urllib.error.URLError as error:
-        raise _describe_network_error(error.reason) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise _describe_network_error(error) from None
-    if response.headers.get_content_type() == 'text/html':
-        response.close()
-        raise _SourceError('it answered with an HTML page, not the file')
-    return response, response.length
+        raise (_Passing if passing else _SourceError)('HTTP %d %s' % (error.code, error.reason)) from None
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        raise _network_error(getattr(error, 'reason', error), url, deadline) from None
+    finally:
+        if shown:
+            _note('')
+    if deadline.expired:
+        raise _SourceError('too slow: not done after %d s' % DEADLINE_SECONDS)
+    if total is not None and len(body) < total:
+        raise _Passing('cut off after %d of %d bytes' % (len(body), total))
+    return body
 
 
-def _describe_network_error(reason):
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return _SourceError('SSL certificate verification failed (%s)'
-                            % getattr(reason, 'verify_message', reason))
-    if isinstance(reason, ssl.SSLError):
-        return _SourceError('SSL error (%s)' % reason)
-    if isinstance(reason, TimeoutError):
-        return _SourceError('timed out after %s s' % TIMEOUT_SECONDS, passing=True)
-    if isinstance(reason, ConnectionRefusedError):
-        return _SourceError('connection refused')
-    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError,
-                           http.client.IncompleteRead, http.client.RemoteDisconnected)):
-        return _SourceError('connection cut off', passing=True)
-    return _SourceError(str(getattr(reason, 'strerror', None) or reason))
-
-
-def _progress(name, received, total):
-    if total:
-        sys.stderr.write('\rDownloading %s: %.1f of %.1f MB (%d%%)'
-                         % (name, received / 1e6, total / 1e6, 100 * received // total))
+def _network_error(reason, url, deadline):
+    """The _SourceError for a failed connection or read."""
+    passing = isinstance(reason, (TimeoutError, ConnectionResetError, ConnectionAbortedError,
+                                  http.client.IncompleteRead, http.client.RemoteDisconnected))
+    if deadline.expired:
+        message, passing = 'too slow: not done after %d s' % DEADLINE_SECONDS, False
+    elif isinstance(reason, ssl.SSLCertVerificationError):
+        message = 'SSL certificate verification failed (%s)' % reason.verify_message
+    elif isinstance(reason, (ssl.SSLError, TimeoutError, ConnectionRefusedError)):
+        message = ('SSL error (%s)' % reason if isinstance(reason, ssl.SSLError) else
+                   'connection refused' if isinstance(reason, ConnectionRefusedError) else
+                   'timed out after %d s' % TIMEOUT_SECONDS)
+    elif isinstance(reason, ValueError) or 'unknown url type' in str(reason):
+        message = 'it redirected to a URL that is not a valid http or https URL (%s)' % reason
     else:
-        sys.stderr.write('\rDownloading %s: %.1f MB' % (name, received / 1e6))
-    sys.stderr.flush()
+        message = 'connection cut off' if passing else str(getattr(reason, 'strerror', None) or reason)
+    parts = urllib.parse.urlsplit(url)
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy and isinstance(reason, OSError) and not urllib.request.proxy_bypass(parts.hostname):
+        message += (' (through the proxy %s, from the %s_proxy setting: check it, or unset it '
+                    'to connect directly)' % (_shown(proxy), parts.scheme))
+    return (_Passing if passing else _SourceError)(message)
 
 
-class _FolderError(Exception):
-    """A file could not be written in the data folder: no source will do better."""
-
-
-def _new_temporary_file(train_dir, name):
-    """(path, open binary file) of a new temporary file for `name`, locked while we live.
-
-    The lock tells a later load that the file belongs to a live download; once the
-    process ends, however it ends, the lock is gone and that load removes the file.
-    """
-    while True:
-        path = '%s.%d.%s.part' % (os.path.join(train_dir, '.' + name), os.getpid(),
-                                  os.urandom(4).hex())
+def _fetch(where, name, deadline):
+    """(gzipped bytes, bytes, counts) of MNIST's `name` from a URL (with its deadline) or a path."""
+    if deadline is not None:
+        data = _get(where, name, deadline)
+    else:
         try:
-            # O_EXCL: never write into a file someone else has; 0o666: the umask decides.
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with _open_file(where) as stream:  # a file that grows as it is read is counted
+                data = stream.read(_largest_gzip(FILES[name][0]) + 1)
         except OSError as error:
-            raise _FolderError(error) from None
-        if fcntl is not None:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            try:  # another load may have taken it for abandoned before the lock was held
-                if os.stat(path).st_ino == os.fstat(descriptor).st_ino:
-                    return path, os.fdopen(descriptor, 'wb')
-            except FileNotFoundError:
-                pass
-            os.close(descriptor)
-        else:
-            return path, os.fdopen(descriptor, 'wb')
+            raise _SourceError(error.strerror or 'it is %s, not a file' % error) from None
+    raw, counts = _read_idx(io.BytesIO(data), name in (TRAIN_IMAGES, TEST_IMAGES), limit=FILES[name][0])
+    if hashlib.sha256(raw).hexdigest() != FILES[name][1]:
+        raise _BadData("its decompressed bytes have sha256 %s, not MNIST's %s"
+                       % (hashlib.sha256(raw).hexdigest(), FILES[name][1]))
+    return data, raw, counts
 
 
-def _remove_abandoned_temporary_files(train_dir):
-    """Remove the temporary files of killed downloads: no live process holds their lock."""
-    if fcntl is None:  # Windows: an open file cannot be removed, and so is never touched
-        return
+def _save(data, train_dir, name):
+    """Write data to train_dir/name through a temporary file renamed into place: no load
+    ever sees a part of it, and two loads that save at once each put a whole file there."""
+    temporary = os.path.join(train_dir, '.%s.%s.part' % (name, os.urandom(4).hex()))
     try:
-        entries = os.listdir(train_dir)
-    except OSError:
-        return
-    for entry in entries:
-        match = re.fullmatch(r'\.(.+)\.\d+\.[0-9a-f]{8}\.part', entry)
-        if not match or match.group(1) not in FILES:
-            continue
-        path = os.path.join(train_dir, entry)
-        try:
-            descriptor = os.open(path, os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.remove(path)
-        except OSError:  # locked (a live download), or not ours to remove
-            pass
-        finally:
-            os.close(descriptor)
-
-
-def _copy(stream, out, verifier, name, total, is_web):
-    """Copy stream into out, verifying as it goes, within the time a source is given."""
-    show_progress = is_web and sys.stderr.isatty()
-    started = window_start = time.monotonic()
-    window_received, shown = 0, None
-    read = getattr(stream, 'read1', stream.read)  # read1: what has come, not a full chunk
-    while True:
-        try:
-            chunk = read(CHUNK_BYTES)
-        except (OSError, http.client.HTTPException) as error:
-            raise _describe_network_error(error) from None
-        if not chunk:
-            break
-        verifier.feed(chunk)
-        try:
-            out.write(chunk)
-        except OSError as error:
-            raise _FolderError(error) from None
-        now = time.monotonic()
-        if is_web and now - started > DEADLINE_SECONDS:
-            raise _SourceError('too slow: not done after %d s (%d of %s bytes)'
-                               % (DEADLINE_SECONDS, verifier.received, total or 'unknown'))
-        if is_web and now - window_start >= SLOW_WINDOW_SECONDS:
-            if verifier.received - window_received < MIN_BYTES_PER_SECOND * (now - window_start):
-                raise _SourceError('too slow: %d bytes in the last %d s, under %d bytes a second'
-                                   % (verifier.received - window_received, now - window_start,
-                                      MIN_BYTES_PER_SECOND))
-            window_start, window_received = now, verifier.received
-        progress = (100 * verifier.received // total) if total else verifier.received >> 20
-        if show_progress and progress != shown:
-            shown = progress
-            _progress(name, verifier.received, total)
-    if show_progress:
-        sys.stderr.write('\n')
-    if total is not None and verifier.received < total:
-        raise _SourceError('cut off after %d of %d bytes' % (verifier.received, total),
-                           passing=True)
-
-
-def _fetch(source, name, train_dir):
-    """Copy `name` from one source into train_dir and return its decompressed bytes.
-
-    The bytes are verified as they arrive and go to a temporary file in train_dir that
-    is renamed over the target only once verified: a failed or interrupted copy leaves
-    nothing, and two processes fetching at once each rename a complete file into place.
-    """
-    is_web, where = _location(source, name)
-    verifier = _Verifier(name)
-    temporary, out = _new_temporary_file(train_dir, name)
-    try:
-        with out:
-            stream, total = _open_source(is_web, where)
-            with stream:
-                if total is not None and total > verifier.most_compressed:
-                    raise _BadData('it is %d bytes, larger than any gzip of the MNIST file'
-                                   % total)
-                _copy(stream, out, verifier, name, total, is_web)
-            raw = verifier.result()
-            try:
-                out.flush()
-            except OSError as error:
-                raise _FolderError(error) from None
+        os.makedirs(train_dir, exist_ok=True)  # only now: a load that fails makes no folder
+        with open(temporary, 'xb') as out:
+            out.write(data)
         os.replace(temporary, os.path.join(train_dir, name))
-    except BaseException:
-        try:
+    except BaseException as error:
+        if os.path.exists(temporary):
             os.remove(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    if is_web:
-        print('Successfully downloaded', name, verifier.received, 'bytes.')
-    else:
-        print('Copied %s from %s.' % (name, os.path.dirname(where)))
-    return raw
+        if not isinstance(error, OSError):
+            raise
+        fix = ('free some space there (about 12 MB for the four files)' if error.errno in (
+            errno.ENOSPC, errno.EDQUOT) else 'raise the limit on the size of files (ulimit -f)'
+            if error.errno == errno.EFBIG else 'make the folder writable')
+        raise _folder_error('Could not save %s in %s' % (name, os.path.abspath(train_dir)),
+                            ': %s' % (error.strerror or error), fix) from None
 
 
-def _read_cached(name, train_dir):
-    """(decompressed bytes, None) for a good copy in train_dir, else (None, what is wrong)."""
-    try:
-        return _verified_file(name, os.path.join(train_dir, name)), None
-    except FileNotFoundError:
-        return None, None
-    except OSError as error:
-        return None, 'it cannot be read (%s)' % (error.strerror or error)
-    except _BadData as error:
-        return None, str(error)
-
-
-def _folder_error(name, train_dir, error):
-    """The DownloadError for a file that could not be written in train_dir."""
-    folder = os.path.abspath(train_dir)
-    reason = getattr(error, 'strerror', None) or str(error)
-    code = getattr(error, 'errno', None)
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        fix = 'free some space there (about 12 MB for the four files)'
-    elif code == errno.EFBIG:
-        fix = 'raise the limit on the size of files (ulimit -f)'
-    else:
-        fix = 'make the folder writable'
-    return DownloadError('Could not save %s in %s: %s.\nTo fix it, %s, or choose another '
-                         'folder (train_dir; --data_dir in mnist_softmax.py).'
-                         % (name, folder, reason, fix))
-
-
-def _download(name, train_dir, source_url, cached_problem):
-    """The verified decompressed bytes of MNIST's `name`, fetched into train_dir."""
+def _download(name, train_dir, sources, problem):
+    """The (bytes, counts) of MNIST's `name`, fetched into train_dir from the first good source."""
     path = os.path.join(train_dir, name)
-    failures = []
-    if cached_problem:
-        print('%s is not a good copy of the MNIST file: %s. Fetching it again.'
-              % (path, cached_problem), file=sys.stderr)
-        failures.append((path, cached_problem))
-    created = not os.path.isdir(train_dir)
-    try:
-        os.makedirs(train_dir, exist_ok=True)
-        for source in _sources(source_url, train_dir):
-            where, problem = _location(source, name)[1], None
+    failures = [(_printable(path), problem)] if problem else []
+    if problem:
+        _note('%s is not a good copy of the MNIST file: %s. Fetching it again.' % (path, problem))
+    for source in sources:
+        parts = urllib.parse.urlsplit(source)
+        if parts.scheme.lower() in ('http', 'https'):
+            where, deadline = source.rstrip('/') + '/' + name, _Deadline(DEADLINE_SECONDS)
+        else:
+            folder = urllib.request.url2pathname(parts.path) if parts.scheme == 'file' else source
+            where, deadline = os.path.join(folder, name), None
+        try:
             for attempt, delay in enumerate((0,) + tuple(RETRY_DELAYS)):
                 if attempt:
-                    print('%s: %s. Trying again in %g s.' % (where, problem, delay),
-                          file=sys.stderr)
+                    _note('%s: %s. Trying again in %g s.' % (_shown(where), problem, delay))
                     time.sleep(delay)
                 try:
-                    return _fetch(source, name, train_dir)
+                    data, raw, counts = _fetch(where, name, deadline)
                 except _SourceError as error:
                     problem = str(error)
-                    if not error.passing:
-                        break
+                    if isinstance(error, _Passing):
+                        continue
                 except _BadData as error:
                     problem = 'not the MNIST file: %s' % error
-                    break
-            failures.append((where, problem))
-    except (_FolderError, OSError) as error:
-        error = error.args[0] if isinstance(error, _FolderError) else error
-        raise _folder_error(name, train_dir, error) from None
-    finally:
-        if created:  # leave no empty folder behind
-            try:
-                os.rmdir(train_dir)
-            except OSError:
-                pass
-    lines = ['Could not get a good copy of %s for %s.' % (name, path)]
+                else:
+                    _save(data, train_dir, name)
+                    print('Copied %s from %s.' % (name, os.path.dirname(where)) if deadline is None
+                          else 'Successfully downloaded %s %d bytes.' % (name, len(data)))
+                    return raw, counts
+                break
+        finally:
+            if deadline is not None:
+                deadline.close()
+        failures.append((_shown(where), _printable(problem)))
+    lines = ['Could not get a good copy of %s for %s.' % (name, _printable(path))]
     lines += ['  %s: %s' % failure for failure in failures]
     lines.append('To fix it, put the four MNIST files (%s) in %s, copied from a machine '
                  'or repository that has them, or pass source_url (--source_url in '
                  'mnist_softmax.py) naming a mirror, a file:// URL or a local folder '
-                 'that has them.' % (', '.join(FILES), train_dir))
+                 'that has them.' % (', '.join(FILES), _printable(train_dir)))
     raise DownloadError('\n'.join(lines))
 
 
 def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=numpy.float32,
                    reshape=True, validation_size=5000, seed=None,
                    source_url=DEFAULT_SOURCE_URL):
-    """Load MNIST from train_dir, fetching what is missing or bad, as Datasets."""
     if fake_data:
         def fake():
             return DataSet([], [], fake_data=True, one_hot=one_hot, dtype=dtype, seed=seed)
         return Datasets(train=fake(), validation=fake(), test=fake())
-    # Bad arguments fail here, before anything is read or fetched.
+    # Bad arguments, and a folder that cannot be one, fail here, before anything is read.
     _image_dtype(dtype)
     if seed is not None:  # with None, each DataSet asks TensorFlow's seed once, as in TF 1.x
         _numpy_seed(seed)
-    _sources(source_url, train_dir)
     validation_size = operator.index(validation_size)
-    train_examples = FILES[TRAIN_LABELS][0] - 8  # the label file's 8-byte header
-    if not 0 <= validation_size <= train_examples:
-        raise ValueError('Validation size should be between 0 and {}. Received: {}.'
-                         .format(train_examples, validation_size))
+    sources = [PROJECT_DATA_DIR] * os.path.isdir(PROJECT_DATA_DIR) + MIRRORS  # our copies first
+    if source_url is not None and source_url != DEFAULT_SOURCE_URL:
+        check_source_url(source_url)
+        sources = [source_url]
+    if os.path.lexists(train_dir) and not os.path.isdir(train_dir):
+        if os.path.islink(train_dir) and not os.path.exists(train_dir):
+            raise _folder_error(train_dir, ' is a symbolic link to %s, which does not exist'
+                                % os.readlink(train_dir), 'make that folder, or remove the link')
+        raise _folder_error(train_dir, ' is not a folder', 'move it out of the way')
 
-    _remove_abandoned_temporary_files(train_dir)
     names = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
-    # Checking a file is inflating and hashing it, which let go of the GIL: one thread
-    # checks the large training images while another checks the other three.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        cached = list(pool.map(_read_cached, names, [train_dir] * len(names)))
+    cached = [_read_cached(train_dir, name) for name in names]  # all, before anything is fetched
     arrays = []
-    for name, (raw, problem) in zip(names, cached, strict=True):
-        if raw is None:
-            raw = _download(name, train_dir, source_url, problem)
+    for name, (raw, counts, mnist, problem) in zip(names, cached, strict=True):
         path = os.path.join(train_dir, name)
+        if raw is None:
+            raw, counts = _download(name, train_dir, sources, problem)
+        elif not mnist:
+            _note("%s is not MNIST's %s; it is loaded as it is." % (path, name))
         print('Extracting', path)
         if name in (TRAIN_IMAGES, TEST_IMAGES):
-            arrays.append(_images_from_idx(raw, path))
+            arrays.append(numpy.frombuffer(raw, dtype=numpy.uint8, offset=16).reshape(*counts, 1))
         else:
-            arrays.append(_labels_from_idx(raw, path, one_hot, 10))
+            arrays.append(_labels(raw, path, one_hot, 10))
     train_images, train_labels, test_images, test_labels = arrays
 
+    if not 0 <= validation_size <= len(train_images):
+        raise ValueError('Validation size should be between 0 and {}. Received: {}.'
+                         .format(len(train_images), validation_size))
     validation_images = train_images[:validation_size]
     validation_labels = train_labels[:validation_size]
     train_images = train_images[validation_size:]

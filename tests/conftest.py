@@ -1,8 +1,11 @@
-"""Shared test helpers: tiny MNIST-format files, and a real HTTP server on 127.0.0.1."""
+"""Shared test helpers: tiny MNIST-format files, a real HTTP server on 127.0.0.1, and the
+ways to run the tutorial as a user would. Test files import from here, never from each other."""
+import base64
 import gzip
 import hashlib
 import http.server
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -16,6 +19,8 @@ sys.path.insert(0, ROOT)
 import input_data  # noqa: E402
 
 REAL_DATA_DIR = os.path.join(ROOT, 'MNIST_data')
+SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
+NAMES = list(input_data.FILES)  # train images, train labels, test images, test labels
 
 
 def idx_images(images):
@@ -74,22 +79,51 @@ def tiny(monkeypatch):
     return data
 
 
+def assert_good_copies(directory, tiny):
+    """The four files are in place, verified, and nothing else is left behind."""
+    assert sorted(os.listdir(directory)) == sorted(NAMES)
+    for name in NAMES:
+        with open(os.path.join(directory, name), 'rb') as handle:
+            assert gzip.decompress(handle.read()) == tiny.raw[name]
+
+
+def load(directory, **options):
+    return input_data.read_data_sets(str(directory), validation_size=10, **options)
+
+
+def real_files():
+    """The real MNIST files' bytes, by name."""
+    files = {}
+    for name in NAMES:
+        with open(os.path.join(REAL_DATA_DIR, name), 'rb') as handle:
+            files[name] = handle.read()
+    return files
+
+
+def is_mnist(name, gzipped):
+    """An independent check of a gzipped file against MNIST's published checksum."""
+    return hashlib.sha256(gzip.decompress(gzipped)).hexdigest() == input_data.FILES[name][1]
+
+
 class Server:
     """A real HTTP server on 127.0.0.1 at a free port, in a thread.
 
-    `routes` maps a path to what to answer: ('ok', body), ('status', code),
-    ('html', body) with Content-Type text/html, ('cut', body, n) which promises the
-    whole body but closes after n bytes, ('stall', body, seconds) which sends half and
-    then waits, ('slow', body, seconds) which sends in 64 KiB pieces with pauses,
-    ('trickle', body, n, seconds) which sends n bytes at a time with pauses,
-    ('endless', head) which sends head and then zeros with no length, until the client
-    hangs up (or 256 MiB), ('redirect', location) which answers 302.
-    Every request's path is logged in `requests`.
+    `routes` maps a path to what to answer: ('ok', body), ('status', code[, reason]),
+    ('html', body) with Content-Type text/html, ('cut', body, n) which promises the whole
+    body but closes after n bytes, ('stall', body, seconds) which sends half and then
+    waits, ('slow', body, seconds) which sends 64 KiB pieces with pauses, ('trickle',
+    body, n, seconds) which sends n bytes at a time with pauses, ('endless', head) which
+    sends head and then zeros with no length until the client hangs up (or 64 MiB: how
+    much it sent is in `sent`),
+    ('redirect', location) which answers 302, ('headers_trickle', seconds) which sends its
+    status line and then a header byte every `seconds`, ('auth', body, credentials) which
+    wants that Basic Authorization, and ('call', function, answer) which calls function()
+    and then answers as `answer` says. Requests' paths are logged in `requests`, their
+    Authorization headers in `authorizations`.
     """
 
     def __init__(self):
-        self.routes = {}
-        self.requests = []
+        self.routes, self.requests, self.authorizations, self.sent = {}, [], [], {}
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -98,10 +132,23 @@ class Server:
 
             def do_GET(self):
                 server.requests.append(self.path)
-                route = server.routes.get(self.path, ('status', 404))
+                server.authorizations.append(self.headers.get('Authorization'))
+                self.answer(server.routes.get(self.path, ('status', 404)))
+
+            def answer(self, route):
                 kind = route[0]
+                if kind == 'call':
+                    route[1]()
+                    return self.answer(route[2])
+                if kind == 'auth':
+                    expected = 'Basic ' + base64.b64encode(route[2].encode()).decode()
+                    if self.headers.get('Authorization') != expected:
+                        return self.send_error(401)
+                    kind, route = 'ok', ('ok', route[1])
                 if kind == 'status':
-                    self.send_error(route[1])
+                    self.send_response(route[1], *route[2:])
+                    self.send_header('Content-Length', '0')
+                    self.end_headers()
                     return
                 if kind == 'redirect':
                     self.send_response(302)
@@ -109,18 +156,27 @@ class Server:
                     self.send_header('Content-Length', '0')
                     self.end_headers()
                     return
-                body = route[1]
-                self.send_response(200)
-                self.send_header('Content-Type',
-                                 'text/html' if kind == 'html' else 'application/octet-stream')
-                if kind != 'endless':
-                    self.send_header('Content-Length', str(len(body)))
-                self.end_headers()
                 try:
+                    if kind == 'headers_trickle':
+                        self.wfile.write(b'HTTP/1.1 200 OK\r\n')
+                        for _ in range(100):
+                            self.wfile.write(b'X')
+                            self.wfile.flush()
+                            time.sleep(route[1])
+                        return
+                    body = route[1]
+                    self.send_response(200)
+                    self.send_header('Content-Type',
+                                     'text/html' if kind == 'html' else 'application/octet-stream')
+                    if kind != 'endless':
+                        self.send_header('Content-Length', str(len(body)))
+                    self.end_headers()
                     if kind == 'endless':
                         self.wfile.write(body)
-                        for _ in range(256 * 16):
+                        server.sent[self.path] = len(body)
+                        for _ in range(64 * 16):
                             self.wfile.write(bytes(1 << 16))
+                            server.sent[self.path] += 1 << 16
                     elif kind == 'trickle':
                         for start in range(0, len(body), route[2]):
                             self.wfile.write(body[start:start + route[2]])
@@ -146,7 +202,8 @@ class Server:
 
         self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = 'http://127.0.0.1:%d' % self.httpd.server_address[1]
+        self.port = self.httpd.server_address[1]
+        self.url = 'http://127.0.0.1:%d' % self.port
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                        daemon=True)
         self.thread.start()
@@ -166,10 +223,33 @@ def server():
 @pytest.fixture
 def mirrors(server, tiny, monkeypatch):
     """Two mirrors on the test server, /first/ then /second/ (which has the tiny files),
-    and quick retries."""
+    quick retries, and no proxy."""
     monkeypatch.setattr(input_data, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
     monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
     monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 0.5)
+    for variable in ('http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'):
+        monkeypatch.delenv(variable, raising=False)
     for name in input_data.FILES:
         server.routes['/second/' + name] = ('ok', tiny.gz[name])
     return server
+
+
+# Running the tutorial as a user would -------------------------------------------------
+
+def environment(**extra):
+    """The caller's environment, less what would change what TensorFlow prints."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ('TF_CPP_MIN_LOG_LEVEL', 'PYTHONWARNINGS')}
+    env.update(extra)
+    return env
+
+
+def run(*flags, stdin=None, args=None, cwd='/', **extra_env):
+    """The script run as `python mnist_softmax.py FLAGS` from another folder (or `args`)."""
+    return subprocess.run(args or [sys.executable, SCRIPT, *flags], input=stdin,
+                          capture_output=True, text=True, timeout=300, cwd=cwd,
+                          env=environment(**extra_env))
+
+
+def extracting(folder):
+    return ['Extracting %s' % os.path.join(folder, name) for name in NAMES]

@@ -7,9 +7,7 @@ import types
 import pytest
 
 import command_line
-from conftest import ROOT
-
-SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
+from conftest import ROOT, SCRIPT
 
 
 def test_defaults_as_a_script_and_as_a_paste(monkeypatch):

@@ -1,4 +1,5 @@
-"""Downloads through a real HTTP server on 127.0.0.1 serving good and bad files."""
+"""Getting the files: the data folder, our copies, the mirrors, source_url, and what is
+said when they fail. Downloads go through a real HTTP server on 127.0.0.1."""
 import gzip
 import io
 import os
@@ -7,24 +8,12 @@ import subprocess
 import sys
 import time
 
+import numpy
 import pytest
 
 import input_data
-from conftest import REAL_DATA_DIR, ROOT
-
-NAMES = list(input_data.FILES)
-
-
-def assert_good_copies(directory, tiny):
-    """The four files are in place, verified, and nothing else is left behind."""
-    assert sorted(os.listdir(directory)) == sorted(NAMES)
-    for name in NAMES:
-        with open(os.path.join(directory, name), 'rb') as handle:
-            assert gzip.decompress(handle.read()) == tiny.raw[name]
-
-
-def load(directory, **options):
-    return input_data.read_data_sets(str(directory), validation_size=10, **options)
+from conftest import (NAMES, REAL_DATA_DIR, ROOT, TinyMnist, assert_good_copies, idx_images,
+                      is_mnist, load, real_files)
 
 
 def test_first_mirror_refusing_falls_back_to_the_next(mirrors, tiny, tmp_path, capsys):
@@ -63,19 +52,66 @@ def test_a_stalled_transfer_times_out_and_is_retried(mirrors, tiny, tmp_path):
     assert mirrors.requests.count('/first/' + NAMES[1]) == 3
 
 
-@pytest.mark.parametrize('bad', ['html', 'truncated', 'other-data'])
-def test_a_bad_cached_file_is_replaced_and_reported(mirrors, tiny, tmp_path, capsys, bad):
+@pytest.mark.parametrize('bad', ['html', 'truncated', 'wrong-magic', 'short-of-its-header',
+                                 'more-than-its-header', 'empty'])
+def test_a_file_that_cannot_be_the_data_is_replaced_and_reported(mirrors, tiny, tmp_path, capsys, bad):
     tiny.write(tmp_path)
     name = NAMES[2]
     content = {'html': b'<html><head><title>403 Forbidden</title></head></html>',
                'truncated': tiny.gz[name][:len(tiny.gz[name]) // 2],
-               'other-data': gzip.compress(tiny.raw[name][::-1])}[bad]
+               'wrong-magic': gzip.compress(tiny.raw[NAMES[3]]),  # labels where images go
+               'short-of-its-header': gzip.compress(tiny.raw[name][:-1]),
+               'more-than-its-header': gzip.compress(tiny.raw[name] + b'\x00'),
+               'empty': b''}[bad]
     (tmp_path / name).write_bytes(content)
     load(tmp_path)
     assert_good_copies(tmp_path, tiny)
     err = capsys.readouterr().err
-    assert '%s is not a good copy of the MNIST file' % (tmp_path / name) in err
+    assert '%s is not a good copy of the MNIST file: ' % (tmp_path / name) in err
     assert mirrors.requests == ['/first/' + name, '/second/' + name]
+
+
+def other_digits(tiny, seed=1):
+    """Well-formed IDX files of other data than the table pins: a user's own data set."""
+    other = TinyMnist(num_train=30, num_test=9, seed=seed)
+    other.train_images = 255 - other.train_images  # another look, like Fashion-MNIST's
+    other.set_raw(NAMES[0], idx_images(other.train_images))
+    return other
+
+
+def test_a_users_well_formed_files_are_loaded_as_they_are_and_kept(mirrors, tiny, tmp_path, capsys):
+    # Fashion-MNIST's README loads its files with this very call: they are not MNIST's,
+    # and TF 1.x loaded them as they were.
+    user = other_digits(tiny)
+    user.write(tmp_path)
+    before = {name: ((tmp_path / name).read_bytes(), os.stat(tmp_path / name).st_ino) for name in NAMES}
+    data = input_data.read_data_sets(str(tmp_path), validation_size=5, one_hot=True)
+    pixels = user.train_images[:5].reshape(5, 784).astype(numpy.float32) * numpy.float32(1 / 255)
+    numpy.testing.assert_array_equal(data.validation.images, pixels)
+    numpy.testing.assert_array_equal(data.test.labels.argmax(1), user.test_labels)
+    assert (data.train.num_examples, data.test.num_examples) == (25, 9)
+    after = {name: ((tmp_path / name).read_bytes(), os.stat(tmp_path / name).st_ino) for name in NAMES}
+    assert after == before and sorted(os.listdir(tmp_path)) == sorted(NAMES)
+    assert mirrors.requests == []  # nothing fetched
+    notes = capsys.readouterr().err.splitlines()
+    assert notes == ["%s is not MNIST's %s; it is loaded as it is." % (tmp_path / name, name)
+                     for name in NAMES]
+
+
+def test_a_users_real_size_data_set_loads_as_it_is(tmp_path, capsys):
+    # MNIST's real files with every pixel inverted: the size of Fashion-MNIST's, other bytes.
+    for name, body in real_files().items():
+        raw = bytearray(gzip.decompress(body))
+        if name.endswith('idx3-ubyte.gz'):
+            raw[16:] = bytes(255 - numpy.frombuffer(raw, numpy.uint8, offset=16))
+        (tmp_path / name).write_bytes(gzip.compress(bytes(raw), compresslevel=1))
+    kept = {name: (tmp_path / name).read_bytes() for name in NAMES}
+    data = input_data.read_data_sets(str(tmp_path), dtype=numpy.uint8, reshape=False)
+    mnist = input_data.read_data_sets(REAL_DATA_DIR, dtype=numpy.uint8, reshape=False)
+    numpy.testing.assert_array_equal(data.test.images, 255 - mnist.test.images)
+    numpy.testing.assert_array_equal(data.validation.labels, mnist.validation.labels)
+    assert {name: (tmp_path / name).read_bytes() for name in NAMES} == kept
+    assert capsys.readouterr().err.count("is not MNIST's") == 2  # the images; the labels are MNIST's
 
 
 def test_when_every_source_fails_one_clear_error(mirrors, tiny, tmp_path):
@@ -98,13 +134,12 @@ def test_when_every_source_fails_one_clear_error(mirrors, tiny, tmp_path):
 
 
 def test_a_refused_connection_names_the_url(tiny, tmp_path, monkeypatch, server):
-    port = server.httpd.server_address[1]
     server.close()  # nothing listens on that port any more
     monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
     with pytest.raises(input_data.DownloadError, match='127.0.0.1:%d/x/%s: connection refused'
-                       % (port, NAMES[0])):
-        load(tmp_path, source_url='http://127.0.0.1:%d/x/' % port)
-    assert os.listdir(tmp_path) == []
+                       % (server.port, NAMES[0])):
+        load(tmp_path / 'data', source_url='http://127.0.0.1:%d/x/' % server.port)
+    assert not os.path.exists(tmp_path / 'data')  # a load that fails makes no folder
 
 
 def test_source_url_replaces_the_mirrors(mirrors, tiny, tmp_path):
@@ -121,6 +156,16 @@ def test_local_folder_and_file_url_sources(mirrors, tiny, tmp_path, as_url):
     load(tmp_path / 'class', source_url=source)
     assert_good_copies(tmp_path / 'class', tiny)
     assert mirrors.requests == []
+
+
+def test_our_copies_come_first_and_are_verified_as_they_are_copied(tmp_path, capsys):
+    data = input_data.read_data_sets(str(tmp_path / 'MNIST_data'), one_hot=True)
+    assert data.train.labels.shape == (55000, 10)
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ['Copied %s from %s.' % (NAMES[0], REAL_DATA_DIR),
+                       'Extracting %s' % (tmp_path / 'MNIST_data' / NAMES[0])]
+    for name in NAMES:
+        assert is_mnist(name, (tmp_path / 'MNIST_data' / name).read_bytes())
 
 
 def test_an_unsupported_source_url_is_refused_before_anything_is_read(tmp_path):
@@ -144,14 +189,6 @@ def test_progress_only_on_a_terminal(mirrors, tiny, tmp_path, capsys, monkeypatc
     assert '\rDownloading %s: %.1f of %.1f MB (100%%)\n' % (NAMES[0], size / 1e6, size / 1e6) in shown
 
 
-def real_files():
-    files = {}
-    for name in NAMES:
-        with open(os.path.join(REAL_DATA_DIR, name), 'rb') as handle:
-            files[name] = handle.read()
-    return files
-
-
 LOADER = ('import sys; sys.path.insert(0, %r); import input_data; '
           'input_data.read_data_sets(sys.argv[1], source_url=sys.argv[2])' % ROOT)
 
@@ -170,21 +207,21 @@ def test_two_processes_loading_one_empty_folder_both_succeed(server, tmp_path):
     assert server.requests.count('/mnist/' + NAMES[0]) == 2
     assert sorted(os.listdir(tmp_path / 'shared')) == sorted(NAMES)
     for name in NAMES:
-        with open(tmp_path / 'shared' / name, 'rb') as handle:
-            input_data._verified(name, handle.read())
+        assert is_mnist(name, (tmp_path / 'shared' / name).read_bytes())
 
 
-def test_an_interrupted_download_leaves_nothing(server, tmp_path):
+@pytest.mark.parametrize('kill', [signal.SIGINT, signal.SIGKILL], ids=['Ctrl-C', 'SIGKILL'])
+def test_an_interrupted_download_leaves_nothing(server, tmp_path, kill):
     name, body = NAMES[0], real_files()[NAMES[0]]
     server.routes['/mnist/' + name] = ('slow', body, 0.05)
-    run = subprocess.Popen([sys.executable, '-c', LOADER, str(tmp_path), server.url + '/mnist/'],
+    run = subprocess.Popen([sys.executable, '-c', LOADER, str(tmp_path / 'data'), server.url + '/mnist/'],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not any(entry.endswith('.part') for entry in os.listdir(tmp_path)):
+    while '/mnist/' + name not in server.requests:  # in the middle of the transfer
         assert time.monotonic() < deadline and run.poll() is None
         time.sleep(0.02)
-    time.sleep(0.2)
-    run.send_signal(signal.SIGINT)  # Ctrl-C in the middle of the transfer
-    _, err = run.communicate(timeout=60)
-    assert run.returncode != 0 and 'KeyboardInterrupt' in err
-    assert os.listdir(tmp_path) == []
+    time.sleep(0.3)
+    run.send_signal(kill)
+    run.communicate(timeout=60)
+    assert run.returncode != 0
+    assert not os.path.exists(tmp_path / 'data')  # not even the folder

@@ -1,12 +1,14 @@
-"""The loader against hostile and broken sources: bombs, endless and trickling bodies,
-killed downloads, full and read-only disks, and bad values. All offline, on 127.0.0.1."""
+"""The loader against hostile and broken sources and folders: bombs, endless and trickling
+answers, FIFOs, odd URLs and redirects, escape codes and passwords, full and read-only
+disks, a closed stderr, and bad values. All offline, on 127.0.0.1. Each test names the
+guard it would catch missing."""
 import gzip
 import io
 import os
-import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import hypothesis
 import numpy
@@ -14,9 +16,8 @@ import pytest
 from hypothesis import strategies
 
 import input_data
-from conftest import REAL_DATA_DIR, ROOT, idx_labels
-from test_download import NAMES, assert_good_copies, load, real_files
-from test_mnist_softmax import SCRIPT, environment
+from conftest import (NAMES, REAL_DATA_DIR, ROOT, SCRIPT, assert_good_copies, environment, idx_labels,
+                      is_mnist, load, real_files)
 
 
 def gzip_bomb(gibibytes):
@@ -25,7 +26,7 @@ def gzip_bomb(gibibytes):
     return member * (16 * gibibytes)
 
 
-# Memory and size -----------------------------------------------------------------------
+# Memory and size: the byte caps ---------------------------------------------------------
 
 def test_a_gzip_bomb_is_refused_at_once_and_the_next_mirror_used(mirrors, tiny, tmp_path):
     mirrors.routes['/first/' + NAMES[0]] = ('ok', gzip_bomb(1))
@@ -34,24 +35,37 @@ def test_a_gzip_bomb_is_refused_at_once_and_the_next_mirror_used(mirrors, tiny, 
     assert mirrors.requests.count('/first/' + NAMES[0]) == 1  # not the kind to try again
 
 
-def test_an_endless_body_stops_at_the_largest_possible_gzip(mirrors, tiny, tmp_path, capsys):
-    # A good start, then zeros with no length: gzip allows zero padding, but not forever.
+def test_a_good_gzip_then_endless_zeros_stops_at_the_byte_cap(mirrors, tiny, tmp_path):
+    # gzip allows zero padding after the data, so without the cap the file would verify,
+    # after 64 MiB in memory; with it, the source is given up at the largest possible gzip.
+    for name in NAMES:
+        mirrors.routes['/first/' + name] = ('ok', tiny.gz[name])
     mirrors.routes['/first/' + NAMES[1]] = ('endless', tiny.gz[NAMES[1]])
-    (tmp_path / NAMES[2]).symlink_to('/dev/zero')  # a cached file with no end either
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url=mirrors.url + '/first/')
+    assert '/first/%s: not the MNIST file: it is over ' % NAMES[1] in str(caught.value)
+    time.sleep(0.5)  # for the server to find the connection closed
+    assert mirrors.sent['/first/' + NAMES[1]] < 16 << 20  # what the socket buffers hold, at most
+
+
+def test_a_file_in_the_folder_is_read_no_further_than_its_cap(mirrors, tiny, tmp_path, monkeypatch):
+    # The same in the data folder: a good gzip and 64 MiB of zeros (a sparse file) is more
+    # than any gzip of the data a file may hold, so it is not read to its end.
+    monkeypatch.setattr(input_data, 'MAX_IDX_BYTES', 1 << 20)
+    tiny.write(tmp_path)
+    with open(tmp_path / NAMES[1], 'r+b') as padded:
+        padded.truncate(64 << 20)
     load(tmp_path)
     assert_good_copies(tmp_path, tiny)
-    assert '%s is not a good copy of the MNIST file: it is not gzip data' % (tmp_path / NAMES[2]) \
-        in capsys.readouterr().err
+    assert mirrors.requests == ['/first/' + NAMES[1], '/second/' + NAMES[1]]
 
 
-def test_a_local_source_with_no_end_is_refused(tiny, tmp_path):
-    source = tmp_path / 'usb'
-    tiny.write(source)
-    os.remove(source / NAMES[0])
-    (source / NAMES[0]).symlink_to('/dev/zero')
-    with pytest.raises(input_data.DownloadError, match='%s: not the MNIST file: it is not gzip data'
-                       % (source / NAMES[0])):
-        load(tmp_path / 'data', source_url=str(source))
+def test_a_header_promising_more_than_allowed_is_refused_before_it_is_read(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(input_data, 'MAX_IDX_BYTES', 10 ** 6)
+    raw = b''.join(value.to_bytes(4, 'big') for value in (2051, 60000, 28, 28))
+    with pytest.raises(ValueError, match='promises 60000 images of 28x28 pixels, more than the '
+                                         '1000000 bytes allowed: bomb.gz'):
+        input_data.extract_images(named(gzip.compress(raw), 'bomb.gz'))
 
 
 CHILD = '''
@@ -85,29 +99,41 @@ def test_memory_stays_bounded_by_the_data_whatever_a_source_sends(server, tmp_pa
     assert (after - before) * 1024 < 2 * kept  # ru_maxrss is in KiB
 
 
-# Time ----------------------------------------------------------------------------------
+# Time: the deadline and the minimum speed ------------------------------------------------
 
-def test_a_trickle_is_given_up_for_the_next_mirror(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 5)  # each byte comes well within it
-    monkeypatch.setattr(input_data, 'SLOW_WINDOW_SECONDS', 0.5)
-    monkeypatch.setattr(input_data, 'MIN_BYTES_PER_SECOND', 1000)
-    mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]], 1, 0.1)
-    mirrors.routes['/second/' + NAMES[0]] = ('status', 404)
+def test_a_body_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(input_data, 'DEADLINE_SECONDS', 1)
+    # 20 kB/s, fast enough for any speed window, and 12 s for the file.
+    mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]] * 8, 2000, 0.1)
+    started = time.monotonic()
     with pytest.raises(input_data.DownloadError) as caught:
-        load(tmp_path)
-    assert '/first/%s: too slow: ' % NAMES[0] in str(caught.value)
-    assert 'bytes a second' in str(caught.value)
+        load(tmp_path, source_url=mirrors.url + '/first/')
+    assert time.monotonic() - started < 5
+    assert '/first/%s: too slow: not done after 1 s' % NAMES[0] in str(caught.value)
 
 
-def test_an_overall_deadline_per_file(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(input_data, 'DEADLINE_SECONDS', 0.5)
-    # 20 kB/s: fast enough for any window, too slow to finish in time.
-    mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]], 2000, 0.1)
+def test_a_header_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypatch):
+    # The status line, then a header byte every 0.2 s: each read comes well within the
+    # timeout, and there is no body to measure a speed on. Only the deadline ends it.
+    monkeypatch.setattr(input_data, 'DEADLINE_SECONDS', 1)
+    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 5)
+    mirrors.routes['/first/' + NAMES[0]] = ('headers_trickle', 0.2)
     started = time.monotonic()
     load(tmp_path)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 5
     assert_good_copies(tmp_path, tiny)
-    assert mirrors.requests.count('/first/' + NAMES[0]) == 1
+    assert mirrors.requests.count('/first/' + NAMES[0]) == 1  # too slow: no second try
+
+
+def test_a_trickle_under_the_minimum_speed_is_given_up(mirrors, tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 5)  # each piece comes well within it
+    monkeypatch.setattr(input_data, 'SLOW_WINDOW_SECONDS', 0.5)
+    monkeypatch.setattr(input_data, 'DEADLINE_SECONDS', 4)  # a backstop, should the speed go unchecked
+    mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]], 10, 0.1)  # 100 B/s
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url=mirrors.url + '/first/')
+    assert '/first/%s: too slow: ' % NAMES[0] in str(caught.value)
+    assert 'bytes a second' in str(caught.value)
 
 
 def test_a_slow_but_steady_link_finishes(mirrors, tiny, tmp_path, monkeypatch):
@@ -126,46 +152,216 @@ def test_a_retry_is_announced(mirrors, tiny, tmp_path, capsys):
         mirrors.url, NAMES[3]) in err
 
 
-# Disk ----------------------------------------------------------------------------------
+# What is not a regular file ---------------------------------------------------------------
 
-LOADER = ('import sys; sys.path.insert(0, %r); import input_data; '
-          'input_data.read_data_sets(sys.argv[1], source_url=sys.argv[2])' % ROOT)
+FIFO_LOADER = '''
+import sys
+sys.path.insert(0, %r)
+import input_data
+input_data.PROJECT_DATA_DIR = '/nonexistent'
+try:
+    input_data.read_data_sets(sys.argv[1], source_url=sys.argv[2] or None)
+except input_data.DownloadError as error:
+    print(error)
+''' % ROOT
 
 
-def parts(folder):
-    return [entry for entry in os.listdir(folder) if entry.endswith('.part')]
+def load_in_a_process(folder, source_url=''):
+    """Load in another process, so that a read that blocks fails the test, not hangs it."""
+    return subprocess.run([sys.executable, '-c', FIFO_LOADER, str(folder), source_url],
+                          capture_output=True, text=True, timeout=30)
 
 
-@pytest.mark.parametrize('kill', [signal.SIGTERM, signal.SIGKILL], ids=['SIGTERM', 'SIGKILL'])
-def test_a_killed_download_leaves_a_file_the_next_load_removes(server, tmp_path, kill):
-    files = real_files()
-    for name, body in files.items():
-        server.routes['/slow/' + name] = ('slow', body, 0.05)
-        server.routes['/fast/' + name] = ('ok', body)
-    killed = subprocess.Popen([sys.executable, '-c', LOADER, str(tmp_path), server.url + '/slow/'],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not parts(tmp_path):
-        assert time.monotonic() < deadline and killed.poll() is None
-        time.sleep(0.02)
-    killed.send_signal(kill)
-    killed.wait(timeout=60)
-    assert len(parts(tmp_path)) == 1  # what `timeout`, CI or `docker stop` leave
-    # A live download's file is left alone; the killed one's goes.
-    live = subprocess.Popen([sys.executable, '-c', LOADER, str(tmp_path / 'other'),
-                             server.url + '/slow/'], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    os.makedirs(tmp_path / 'other', exist_ok=True)
-    while not parts(tmp_path / 'other'):
-        assert time.monotonic() < deadline and live.poll() is None
-        time.sleep(0.02)
-    input_data._remove_abandoned_temporary_files(str(tmp_path / 'other'))
-    assert len(parts(tmp_path / 'other')) == 1
-    live.kill()
-    live.wait()
-    input_data.read_data_sets(str(tmp_path), source_url=server.url + '/fast/')
-    assert sorted(os.listdir(tmp_path)) == sorted(NAMES + ['other'])
+def test_a_fifo_in_the_data_folder_is_refused_at_once(tmp_path):
+    for name in NAMES:
+        os.symlink(os.path.join(REAL_DATA_DIR, name), tmp_path / name)
+    os.remove(tmp_path / NAMES[2])
+    os.mkfifo(tmp_path / NAMES[2])
+    result = load_in_a_process(tmp_path)
+    assert result.stdout.splitlines() == [
+        '%s: it is a FIFO (named pipe), not a file.' % (tmp_path / NAMES[2]),
+        'To fix it, move it out of the way, or choose another folder (train_dir; --data_dir in '
+        'mnist_softmax.py).']
+    assert os.path.exists(tmp_path / NAMES[2])  # left as it was
 
+
+@pytest.mark.parametrize('kind', ['fifo', 'directory', 'device'])
+def test_what_is_not_a_file_in_a_source_folder_is_refused_at_once(tmp_path, kind):
+    source = tmp_path / 'usb'
+    source.mkdir()
+    for name in NAMES:
+        os.symlink(os.path.join(REAL_DATA_DIR, name), source / name)
+    os.remove(source / NAMES[1])
+    {'fifo': lambda path: os.mkfifo(path), 'directory': lambda path: os.mkdir(path),
+     'device': lambda path: os.symlink('/dev/zero', path)}[kind](source / NAMES[1])
+    result = load_in_a_process(tmp_path / 'data', str(source))
+    described = {'fifo': 'a FIFO (named pipe)', 'directory': 'a directory', 'device': 'a character device'}
+    assert '  %s: it is %s, not a file' % (source / NAMES[1], described[kind]) in result.stdout
+
+
+def test_a_directory_in_place_of_a_data_file_says_so(tmp_path):
+    os.mkdir(tmp_path / NAMES[0])
+    with pytest.raises(input_data.DownloadError, match='%s: it is a directory, not a file.\nTo fix it, '
+                       'move it out of the way' % (tmp_path / NAMES[0])):
+        load(tmp_path)
+
+
+def test_an_unreadable_data_file_says_so_and_is_kept(tmp_path, monkeypatch):
+    for name in NAMES:
+        (tmp_path / name).write_bytes(b'mine')
+    opened = os.open
+
+    def refused(path, *args, **kwargs):  # as root the permission bits cannot refuse it
+        if str(path) == str(tmp_path / NAMES[0]):
+            raise PermissionError(13, 'Permission denied', str(path))
+        return opened(path, *args, **kwargs)
+
+    monkeypatch.setattr(input_data.os, 'open', refused)
+    with pytest.raises(input_data.DownloadError, match=r'it cannot be read \(Permission denied\).\n'
+                       'To fix it, make it readable'):
+        load(tmp_path)
+    assert (tmp_path / NAMES[0]).read_bytes() == b'mine'
+
+
+@pytest.mark.parametrize('folder', ['dangling-link', 'file'])
+def test_a_data_folder_that_cannot_be_one_says_why(tmp_path, folder):
+    data = tmp_path / 'data'
+    if folder == 'dangling-link':
+        data.symlink_to(tmp_path / 'gone')
+        expected = '%s is a symbolic link to %s, which does not exist.\nTo fix it, make that folder' % (
+            data, tmp_path / 'gone')
+    else:
+        data.write_bytes(b'')
+        expected = '%s is not a folder.\nTo fix it, move it out of the way' % data
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(data)
+    assert str(caught.value).startswith(expected)
+
+
+# URLs, redirects and what a server says ------------------------------------------------------
+
+@pytest.mark.parametrize('folder', ['dünn', 'with space', 'ünï cödé'])
+def test_a_url_with_letters_outside_ascii_or_spaces_is_sent_percent_encoded(mirrors, tiny, tmp_path, folder):
+    path = '/' + urllib.parse.quote(folder) + '/'
+    for name in NAMES:
+        mirrors.routes[path + name] = ('ok', tiny.gz[name])
+    load(tmp_path, source_url=mirrors.url + '/' + folder + '/')
+    assert_good_copies(tmp_path, tiny)
+    assert mirrors.requests == [path + name for name in NAMES]
+
+
+def test_credentials_in_the_url_are_sent_to_that_host_and_never_shown(mirrors, tiny, tmp_path, capsys):
+    for name in NAMES:
+        mirrors.routes['/private/' + name] = ('auth', tiny.gz[name], 'teacher:s3cret pass')
+    url = mirrors.url.replace('//', '//teacher:s3cret%20pass@') + '/private/'
+    load(tmp_path / 'ok', source_url=url)
+    assert_good_copies(tmp_path / 'ok', tiny)
+    # A wrong password: the message names the place, with the password as ***.
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path / 'again', source_url=url.replace('s3cret', 'n0tright'))
+    assert '//teacher:***@127.0.0.1:%d/private/%s: HTTP 401 Unauthorized' % (mirrors.port, NAMES[0]) \
+        in str(caught.value)
+    assert 'n0tright' not in str(caught.value) + capsys.readouterr().err
+
+
+def test_credentials_are_not_sent_on_where_a_redirect_leads(mirrors, tiny, tmp_path):
+    mirrors.routes['/private/' + NAMES[0]] = ('redirect', mirrors.url + '/second/' + NAMES[0])
+    for name in NAMES[1:]:
+        mirrors.routes['/private/' + name] = ('ok', tiny.gz[name])
+    load(tmp_path, source_url=mirrors.url.replace('//', '//teacher:secret@') + '/private/')
+    assert_good_copies(tmp_path, tiny)
+    sent = dict(zip(mirrors.requests, mirrors.authorizations, strict=True))
+    assert sent['/private/' + NAMES[0]] is not None and sent['/second/' + NAMES[0]] is None
+
+
+def test_a_password_is_never_shown_when_the_host_cannot_be_reached(tmp_path, server, monkeypatch, capsys):
+    server.close()
+    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    url = 'http://user:hunter2@127.0.0.1:%d/mnist/' % server.port
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url=url)
+    assert 'user:***@127.0.0.1' in str(caught.value)
+    assert 'hunter2' not in str(caught.value) + capsys.readouterr().err
+
+
+@pytest.mark.parametrize('location', ['ftp://127.0.0.1/x.gz', 'http://[zz/x', 'file:///etc/passwd'])
+def test_a_redirect_to_anything_but_a_valid_http_url_is_a_failed_source(mirrors, tiny, tmp_path, location):
+    mirrors.routes['/first/' + NAMES[0]] = ('redirect', location)
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url=mirrors.url + '/first/')
+    failure = str(caught.value).splitlines()[1]
+    assert failure.startswith('  %s/first/%s: it redirected to ' % (mirrors.url, NAMES[0]))
+    assert 'not a valid http or https URL' in failure
+
+
+def test_a_redirect_to_http_is_followed(mirrors, tiny, tmp_path):
+    mirrors.routes['/first/' + NAMES[1]] = ('redirect', mirrors.url + '/second/' + NAMES[1])
+    load(tmp_path)
+    assert_good_copies(tmp_path, tiny)
+    assert mirrors.requests[2:4] == ['/first/' + NAMES[1], '/second/' + NAMES[1]]
+
+
+def test_text_from_a_server_is_shown_without_control_characters(mirrors, tiny, tmp_path, capsys):
+    # A reason phrase that would clear the screen and print a lie, then ring the bell.
+    reason = 'Service Unavailable\x1b[2J\x1b[HAll files verified\x07'
+    mirrors.routes['/first/' + NAMES[0]] = ('status', 503, reason)
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url=mirrors.url + '/first/')
+    shown = str(caught.value) + capsys.readouterr().err
+    assert 'HTTP 503 Service Unavailable\\x1b[2J\\x1b[HAll files verified\\x07' in shown
+    assert '\x1b' not in shown and '\x07' not in shown
+
+
+def test_a_dead_proxy_is_named_as_the_cause(tiny, tmp_path, server, monkeypatch):
+    server.close()  # the proxy: nothing listens there
+    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    monkeypatch.delenv('no_proxy', raising=False)
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    monkeypatch.setenv('http_proxy', 'http://proxyuser:pw@127.0.0.1:%d' % server.port)
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url='http://mirror.example/mnist/')
+    assert ('mirror.example/mnist/%s: connection refused (through the proxy '
+            'http://proxyuser:***@127.0.0.1:%d, from the http_proxy setting' % (NAMES[0], server.port)) \
+        in str(caught.value)
+
+
+@pytest.mark.parametrize('source_url', ['http://127.0.0.1:99999/', 'http://127.0.0.1:port/', 'http://[::1/'])
+def test_a_url_that_cannot_be_used_is_refused_up_front(tmp_path, source_url):
+    with pytest.raises(ValueError, match='is not a URL the loader can read'):
+        load(tmp_path, source_url=source_url)
+
+
+# A closed stderr ------------------------------------------------------------------------------
+
+def test_a_download_with_stderr_closed_works_and_says_nothing_there(server, tmp_path):
+    # `2>&-`, a service, pythonw: sys.stderr is None. Progress, notes and retries go nowhere.
+    for name, body in real_files().items():
+        server.routes['/mnist/' + name] = ('ok', body)
+    server.routes['/bad/' + NAMES[0]] = ('status', 503)
+    loader = ('import sys; sys.path.insert(0, %r); import input_data; input_data.RETRY_DELAYS = (0, 0)\n'
+              'input_data.read_data_sets(sys.argv[1], source_url=sys.argv[2])\n'
+              'try:\n    input_data.read_data_sets(sys.argv[3], source_url=sys.argv[4])\n'
+              'except input_data.DownloadError:\n    print("refused, as it should be")' % ROOT)
+    result = subprocess.run(['sh', '-c', 'exec "$0" "$@" 2>&-', sys.executable, '-c', loader,
+                             str(tmp_path / 'a'), server.url + '/mnist/', str(tmp_path / 'b'),
+                             server.url + '/bad/'], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == ''
+    assert result.stdout.count('Extracting') == 4
+    assert result.stdout.endswith('refused, as it should be\n')  # a retry was announced: to no one
+    for name in NAMES:
+        assert is_mnist(name, (tmp_path / 'a' / name).read_bytes())
+
+
+def test_the_script_with_stderr_closed_prints_its_accuracy(tmp_path):
+    result = subprocess.run(['sh', '-c', 'exec "$0" "$@" 2>&-', sys.executable, SCRIPT, '--max_steps', '20',
+                             '--seed', '1'], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                            env=environment())
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5 and 0.5 < float(lines[-1]) < 1
+
+
+# Disk -----------------------------------------------------------------------------------
 
 @pytest.fixture
 def small_tmpfs(tmp_path):
@@ -181,12 +377,8 @@ def small_tmpfs(tmp_path):
 
 
 def test_a_full_disk_is_one_message_naming_the_folder(small_tmpfs, tmp_path):
-    source = tmp_path / 'source'
-    os.makedirs(source)
-    for name, body in real_files().items():
-        (source / name).write_bytes(body)
     with pytest.raises(input_data.DownloadError) as caught:
-        input_data.read_data_sets(str(small_tmpfs), source_url=str(source))
+        input_data.read_data_sets(str(small_tmpfs), source_url=REAL_DATA_DIR)
     message = str(caught.value)
     assert message.startswith('Could not save train-images-idx3-ubyte.gz in %s: No space left '
                               'on device.' % small_tmpfs)
@@ -207,13 +399,13 @@ except input_data.DownloadError as error:
 ''' % ROOT
 
 
-def test_a_file_size_limit_is_one_message_and_leaves_nothing(tmp_path):
+def test_a_file_size_limit_is_one_message_and_leaves_no_file(tmp_path):
     result = subprocess.run([sys.executable, '-c', FILE_SIZE_LIMIT, str(tmp_path / 'data'),
                              REAL_DATA_DIR], capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith('Could not save train-images-idx3-ubyte.gz in %s: File too '
                                     'large.' % (tmp_path / 'data'))
     assert 'ulimit -f' in result.stdout
-    assert not os.path.exists(tmp_path / 'data')  # the folder it made, and no part file
+    assert os.listdir(tmp_path / 'data') == []  # no part of a file
 
 
 @pytest.fixture
@@ -248,7 +440,22 @@ def test_the_script_says_a_read_only_folder_in_one_message(read_only_folder):
         'mnist_softmax.py).']
 
 
-# Bad values ----------------------------------------------------------------------------
+def test_a_failing_load_never_removes_a_folder_another_load_is_using(mirrors, tiny, tmp_path):
+    # Another load makes the folder while this one is still asking the mirrors; this one
+    # then fails. The folder, and what the other put there, stay.
+    folder = tmp_path / 'shared'
+
+    def other_load_starts():
+        folder.mkdir()
+        (folder / '.another-load-is-writing').write_bytes(b'')
+        os.remove(folder / '.another-load-is-writing')  # empty again, but in use
+    mirrors.routes['/first/' + NAMES[0]] = ('call', other_load_starts, ('status', 404))
+    with pytest.raises(input_data.DownloadError):
+        load(folder, source_url=mirrors.url + '/first/')
+    assert folder.is_dir()
+
+
+# Bad values -----------------------------------------------------------------------------
 
 def test_a_label_out_of_range_names_the_file(tiny, tmp_path):
     labels = tiny.train_labels.copy()
@@ -276,39 +483,19 @@ def test_a_bad_batch_size_is_refused_and_changes_nothing(size, error):
     assert dataset.next_batch(40)[0].shape == (40, 784)  # the whole set is still a batch
 
 
-def test_a_redirect_goes_to_http_only(mirrors, tiny, tmp_path):
-    mirrors.routes['/first/' + NAMES[0]] = ('redirect', 'ftp://127.0.0.1/' + NAMES[0])
-    mirrors.routes['/first/' + NAMES[1]] = ('redirect', mirrors.url + '/second/' + NAMES[1])
-    load(tmp_path)
-    assert_good_copies(tmp_path, tiny)
-    assert mirrors.requests[:2] == ['/first/' + NAMES[0], '/second/' + NAMES[0]]
-    assert '/second/' + NAMES[1] in mirrors.requests
-
-
 def test_an_empty_source_url_is_refused(tmp_path):
     with pytest.raises(ValueError, match='source_url is empty'):
         load(tmp_path, source_url='')
     assert os.listdir(tmp_path) == []
 
 
-def test_with_no_seed_tensorflows_graph_seed_decides_as_in_tf1():
-    tf = pytest.importorskip('tensorflow')
-    images = numpy.arange(30 * 784).reshape(30, 28, 28, 1).astype(numpy.uint8)
-    labels = numpy.arange(30) % 10
+# A bounded fuzz of the readers ------------------------------------------------------------
 
-    def batches(**options):
-        dataset = input_data.DataSet(images, labels, dtype=numpy.uint8, **options)
-        return numpy.concatenate([dataset.next_batch(7)[1] for _ in range(9)])
+def named(data, name='fuzz.gz'):
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
 
-    with tf.Graph().as_default():  # a TF1 program: tf.set_random_seed(s), then no seed
-        tf.compat.v1.set_random_seed(1234)
-        numpy.testing.assert_array_equal(batches(), batches(seed=1234))
-    with tf.Graph().as_default():
-        orders = {tuple(batches()) for _ in range(3)}  # no graph seed: random, as before
-    assert len(orders) == 3
-
-
-# A bounded fuzz of the readers ---------------------------------------------------------
 
 @hypothesis.settings(max_examples=150, deadline=None, derandomize=True)
 @hypothesis.given(header=strategies.lists(strategies.integers(0, 2**32 - 1), min_size=0, max_size=4),
@@ -319,16 +506,18 @@ def test_the_idx_readers_return_arrays_or_a_value_error(header, magic, payload, 
     for compressed in (gzip.compress(raw), gzip.compress(raw)[:-cut or None], raw[:64]):
         for read in (input_data.extract_images,
                      lambda f: input_data.extract_labels(f, one_hot=True)):
-            stream = io.BytesIO(compressed)
             try:
-                result = read(stream)
-            except ValueError:
+                result = read(named(compressed))
+            except ValueError as error:
+                assert str(error).endswith(': fuzz.gz')
                 continue
             assert isinstance(result, numpy.ndarray)
 
 
 @hypothesis.settings(max_examples=150, deadline=None, derandomize=True)
 @hypothesis.given(data=strategies.binary(max_size=2000), gzipped=strategies.booleans())
-def test_the_verifier_refuses_anything_else_with_a_reason(data, gzipped):
-    with pytest.raises(input_data._BadData):
-        input_data._verified(NAMES[3], gzip.compress(data) if gzipped else data)
+def test_a_file_in_the_folder_that_is_not_the_data_is_never_used(tmp_path_factory, data, gzipped):
+    folder = tmp_path_factory.mktemp('fuzz')
+    (folder / NAMES[3]).write_bytes(gzip.compress(data) if gzipped else data)
+    raw, counts, mnist, problem = input_data._read_cached(str(folder), NAMES[3])
+    assert (raw is None and problem) or (raw is not None and not mnist and len(raw) == 8 + counts[0])

@@ -1,36 +1,14 @@
 """The tutorial script, run as a user runs it, on the real data (flags: test_command_line.py)."""
 import os
 import re
-import subprocess
 import sys
 
 import numpy
 
 import input_data
-from conftest import REAL_DATA_DIR, ROOT
+from conftest import NAMES, REAL_DATA_DIR, ROOT, SCRIPT, extracting, run
 
-SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
 ACCURACY = re.compile(r'0\.\d+')
-NAMES = ('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
-         't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz')
-
-
-def extracting(folder):
-    return ['Extracting %s' % os.path.join(folder, name) for name in NAMES]
-
-
-def environment(**extra):
-    """The caller's environment, less what would change what TensorFlow prints."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ('TF_CPP_MIN_LOG_LEVEL', 'PYTHONWARNINGS')}
-    env.update(extra)
-    return env
-
-
-def run(*flags, stdin=None, args=None, cwd='/', **extra_env):
-    return subprocess.run(args or [sys.executable, SCRIPT, *flags], input=stdin,
-                          capture_output=True, text=True, timeout=300, cwd=cwd,
-                          env=environment(**extra_env))
 
 
 def test_a_whole_run_is_accurate_and_quiet():

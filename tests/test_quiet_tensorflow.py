@@ -4,8 +4,7 @@ import subprocess
 import sys
 
 import quiet_tensorflow
-from conftest import ROOT
-from test_mnist_softmax import environment
+from conftest import ROOT, environment
 
 # What TensorFlow 2.21 printed on its own here, on a machine without a GPU.
 CHATTER = b"""\

@@ -8,8 +8,7 @@ import numpy
 import pytest
 
 import visualize
-from conftest import ROOT
-from test_mnist_softmax import SCRIPT, environment
+from conftest import ROOT, SCRIPT, environment
 
 tf = pytest.importorskip('tensorflow')
 

@@ -16,8 +16,7 @@ from nbclient import NotebookClient
 
 import input_data
 import quiet_tensorflow
-from conftest import ROOT
-from test_mnist_softmax import SCRIPT, environment
+from conftest import ROOT, SCRIPT, environment, is_mnist
 
 NOTEBOOK = os.path.join(ROOT, 'mnist_softmax.ipynb')
 ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
@@ -123,5 +122,4 @@ def test_the_tutorials_data_lines_load_offline_from_an_empty_folder(tmp_path):
     assert os.listdir(tmp_path) == ['MNIST_data']
     assert sorted(os.listdir(tmp_path / 'MNIST_data')) == sorted(input_data.FILES)
     for name in input_data.FILES:
-        with open(tmp_path / 'MNIST_data' / name, 'rb') as copied:
-            input_data._verified(name, copied.read())
+        assert is_mnist(name, (tmp_path / 'MNIST_data' / name).read_bytes())
