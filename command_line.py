@@ -9,6 +9,7 @@ pasted into Python, IPython or a notebook cell, the tutorial runs with the defau
 import argparse
 import math
 import os
+import stat
 import sys
 import tempfile
 
@@ -124,10 +125,16 @@ def data_directory(path):
 
 
 def writable_file(path):
-    """--weights_image: a file name whose directory can be written, checked before training."""
-    if os.path.isdir(path):
-        raise argparse.ArgumentTypeError('%s is a directory; give a file name' % path)
-    _check_writable(os.path.dirname(os.path.abspath(path)))
+    """--weights_image: a file that can be written, checked before training. A symbolic link
+    is written through (the file it points to); a device or a FIFO is refused, not replaced."""
+    if path.endswith(('/', os.sep)) or os.path.isdir(path):
+        raise argparse.ArgumentTypeError('%s names a folder; give a file name' % path)
+    target = os.path.realpath(path)
+    if os.path.exists(target) and not os.path.isfile(target):
+        mode = os.stat(target).st_mode
+        kind = 'a FIFO' if stat.S_ISFIFO(mode) else 'a device' if stat.S_ISCHR(mode) else 'not a file'
+        raise argparse.ArgumentTypeError('%s is %s; give the name of a file' % (path, kind))
+    _check_writable(os.path.dirname(target))
     return path
 
 

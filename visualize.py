@@ -62,14 +62,16 @@ def _png(picture):
 
 def write_weights_image(path, weights):
     """Write weights_png(weights) to path, through a temporary file renamed into place;
-    nothing when path is None (--weights_image not given)."""
+    nothing when path is None (--weights_image not given). A symbolic link is written
+    through: the file it points to gets the picture, and the link stays a link."""
     if not path:
         return
-    temporary = '%s.%d.tmp' % (path, os.getpid())
+    target = os.path.realpath(path)
+    temporary = '%s.%d.tmp' % (target, os.getpid())
     try:
         with open(temporary, 'wb') as out:
             out.write(weights_png(weights))
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)

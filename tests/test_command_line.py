@@ -65,7 +65,11 @@ BAD_FLAGS = [
     (['--max-steps', '5'], 'unrecognized arguments: --max-steps 5'),
     (['--weights_image', '/nonexistent/w.png'],
      'argument --weights_image: cannot write in /nonexistent (No such file or directory)'),
-    (['--weights_image', ROOT], 'argument --weights_image: %s is a directory; give a file name' % ROOT),
+    (['--weights_image', ROOT], 'argument --weights_image: %s names a folder; give a file name' % ROOT),
+    (['--weights_image', 'no such folder/'],
+     'argument --weights_image: no such folder/ names a folder; give a file name'),
+    (['--weights_image', '/dev/null'],
+     'argument --weights_image: /dev/null is a device; give the name of a file'),
     (['--log_dir', '/proc/logs'],
      'argument --log_dir: cannot write in /proc/logs (No such file or directory)'),
     (['--log_dir', SCRIPT], 'argument --log_dir: %s is a file, not a directory' % SCRIPT),
@@ -81,16 +85,29 @@ def test_a_bad_flag_gets_one_line_and_status_2(capsys, flags, message):
     assert (out, err) == ('', 'mnist_softmax.py: error: %s\n' % message)
 
 
-def test_a_bad_flag_stops_the_script_before_the_data_and_tensorflow():
+@pytest.mark.parametrize('flags, message', [
+    (['--max_steps', '0'], 'argument --max_steps: must be at least 1, not 0'),
+    (['--weights_image', 'new folder/w.png'],
+     'argument --weights_image: cannot write in %s (No such file or directory)'
+     % os.path.join(ROOT, 'new folder')),
+], ids=['max_steps', 'weights_image'])
+def test_a_bad_flag_stops_the_script_before_the_data_and_tensorflow(flags, message):
     # The script itself, as a script: it must stop at its first lines.
-    driver = ('import runpy, sys; sys.argv = [%r, "--max_steps", "0"]\n'
+    driver = ('import runpy, sys; sys.argv = [%r] + %r\n'
               'try:\n    runpy.run_path(sys.argv[0], run_name="__main__")\n'
               'except SystemExit as exit_:\n'
-              '    print(exit_.code, "tensorflow" in sys.modules, "numpy" in sys.modules)' % SCRIPT)
+              '    print(exit_.code, "tensorflow" in sys.modules, "numpy" in sys.modules)' % (SCRIPT, flags))
     result = subprocess.run([sys.executable, '-c', driver], capture_output=True, text=True,
-                            timeout=60)
+                            timeout=60, cwd=ROOT)
     assert result.stdout == '2 False False\n'
-    assert result.stderr == 'mnist_softmax.py: error: argument --max_steps: must be at least 1, not 0\n'
+    assert result.stderr == 'mnist_softmax.py: error: %s\n' % message
+
+
+def test_a_fifo_is_refused_as_the_weights_image(tmp_path, capsys):
+    os.mkfifo(tmp_path / 'pipe')
+    with pytest.raises(SystemExit):
+        command_line.parse_flags(['--weights_image', str(tmp_path / 'pipe')])
+    assert capsys.readouterr().err.endswith('%s is a FIFO; give the name of a file\n' % (tmp_path / 'pipe'))
 
 
 def test_help_states_every_default(capsys):

@@ -70,6 +70,17 @@ def test_picture_refuses_wrong_shapes():
         visualize.weights_png(numpy.zeros((10, 784)))
 
 
+def test_the_picture_is_written_through_a_symbolic_link(tmp_path):
+    weights = numpy.random.RandomState(1).normal(size=(784, 10))
+    (tmp_path / 'pictures').mkdir()
+    (tmp_path / 'weights.png').symlink_to(tmp_path / 'pictures' / 'today.png')  # not there yet
+    visualize.write_weights_image(str(tmp_path / 'weights.png'), weights)
+    assert (tmp_path / 'weights.png').is_symlink()  # still a link, to the picture
+    assert (tmp_path / 'pictures' / 'today.png').read_bytes() == visualize.weights_png(weights)
+    assert sorted(os.listdir(tmp_path)) == ['pictures', 'weights.png']
+    assert os.listdir(tmp_path / 'pictures') == ['today.png']
+
+
 def test_trained_run_writes_the_picture_and_the_logs(tmp_path):
     image, logs, weights = tmp_path / 'w.png', tmp_path / 'logs', tmp_path / 'W.npy'
     flags = ['--seed', '3', '--max_steps', '50']
