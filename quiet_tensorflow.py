@@ -117,7 +117,13 @@ def _quiet():
     _flush(sys.stderr)
     try:
         terminal = os.dup(2)
-    except OSError:  # no fd 2 at all (pythonw, some services): nothing to hide
+    except OSError:  # no fd 2 at all (2>&-, pythonw, some services): nothing to hide, but
+        # fd 2 becomes /dev/null, lest a file opened later take that number and with it
+        # everything TensorFlow writes to its stderr.
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != 2:
+            os.dup2(null, 2)
+            os.close(null)
         yield
         return
     faulthandler_was_on = faulthandler.is_enabled()
