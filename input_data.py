@@ -494,7 +494,7 @@ def _network_error(reason, url, deadline):
                    'connection refused' if isinstance(reason, ConnectionRefusedError) else
                    'timed out after %d s' % TIMEOUT_SECONDS)
     elif isinstance(reason, ValueError) or 'unknown url type' in str(reason):
-        message = 'it redirected to a URL that is not a valid http or https URL (%s)' % reason
+        message = 'it, or where it redirected, is not a valid http or https URL (%s)' % reason
     else:
         message = 'connection cut off' if passing else str(getattr(reason, 'strerror', None) or reason)
     parts = urllib.parse.urlsplit(url)
