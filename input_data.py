@@ -1,11 +1,10 @@
-"""The MNIST loader of TensorFlow 1.x, which TensorFlow 2 no longer ships: `import input_data`
-in place of `from tensorflow.examples.tutorials.mnist import input_data`. Names, arguments,
-defaults and results (to the bit, and the same batches for the same seeds) are those of
-TF 1.x's contrib/learn/python/learn/datasets/mnist.py; like it, this loads the well-formed
-files in the folder, MNIST's or another data set's in its format (Fashion-MNIST, your own).
-New: a file that cannot be the data is replaced by a copy checked against MNIST's checksums;
-memory, disk and time stay bounded whatever a source sends; a failure is one DownloadError
-that says what to do. It never imports TensorFlow. docs/data.md says more.
+"""TensorFlow 1.x's MNIST loader, gone from TensorFlow 2: `import input_data` for `from
+tensorflow.examples.tutorials.mnist import input_data`, with TF 1.x's names, arguments,
+defaults and results (to the bit, and the same batches for the same seeds). Like it, this
+loads the well-formed files in the folder, MNIST's or not (Fashion-MNIST). New: a file that
+cannot be the data is replaced by a copy checked against MNIST's checksums; memory, disk and
+time stay bounded whatever a source sends; a failure is one DownloadError that says what to
+do. It never imports TensorFlow. docs/data.md says more.
 """
 import base64
 import collections
@@ -33,8 +32,7 @@ import numpy
 
 # CVDF mirror of http://yann.lecun.com/exdb/mnist/, TF 1.x's default.
 DEFAULT_SOURCE_URL = 'https://storage.googleapis.com/cvdf-datasets/mnist/'
-# The verified copies beside this file: the first source when no source_url is given, so
-# that the tutorial's `read_data_sets("MNIST_data/")` works offline from any folder.
+# Verified copies, the first source without a source_url: the tutorial works offline anywhere.
 PROJECT_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'MNIST_data')
 # Tried in this order, after PROJECT_DATA_DIR, when no source_url is given.
 MIRRORS = [DEFAULT_SOURCE_URL, 'https://ossci-datasets.s3.amazonaws.com/mnist/',
@@ -96,7 +94,7 @@ def _read_idx(stream, images, limit):
     unless it is gzip, has the magic number of images (2051) or labels (2049), and holds
     exactly the data its header gives, at most `limit` bytes. It reads and inflates no
     more than it needs to tell, so a gzip bomb or an endless stream costs no more."""
-    magic, header_size = (2051, 16) if images else (2049, 8)
+    magic, header_size = (b'\0\0\x08\x03', 16) if images else (b'\0\0\x08\x01', 8)  # 2051, 2049
     raw, counts, size, received, inflater, members = bytearray(), None, header_size, 0, None, 0
     try:
         while len(raw) <= size and (data := stream.read(CHUNK_BYTES)):
@@ -115,8 +113,8 @@ def _read_idx(stream, images, limit):
                 raw += inflater.decompress(data, size + 1 - len(raw))
                 data = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
                 inflater = None if inflater.eof else inflater
-                if counts is None and len(raw) >= header_size and _read32(raw, 0) == magic:
-                    counts = [_read32(raw, offset) for offset in range(4, header_size, 4)]
+                if counts is None and len(raw) >= header_size and raw[:4] == magic:
+                    counts = [int.from_bytes(raw[i:i + 4], 'big') for i in range(4, header_size, 4)]
                     size = header_size + math.prod(counts)
                     promise = ('%d images of %dx%d pixels' if images else '%d labels') % tuple(counts)
                     if size > limit:
@@ -124,9 +122,9 @@ def _read_idx(stream, images, limit):
                                        % (promise, limit))
     except zlib.error as error:
         raise _BadData('the gzip data is corrupt (%s)' % error) from None
-    if len(raw) >= 4 and _read32(raw, 0) != magic:
+    if len(raw) >= 4 and raw[:4] != magic:
         raise _BadData('Invalid magic number %d in MNIST %s file'
-                       % (_read32(raw, 0), 'image' if images else 'label'))
+                       % (int.from_bytes(raw[:4], 'big'), 'image' if images else 'label'))
     if counts is None:
         raise _BadData('it is empty' if not members else 'it ends inside its %d-byte header' % header_size)
     if inflater is not None and len(raw) <= size:
@@ -137,13 +135,7 @@ def _read_idx(stream, images, limit):
     return raw, counts
 
 
-def _read32(buffer, offset):
-    return int.from_bytes(buffer[offset:offset + 4], 'big')
-
-
-def _largest_gzip(size):
-    """The most a gzip of `size` bytes takes: stored blocks add 5 bytes each 64 KiB, a name
-    or comment in the header (64 KiB allowed) the rest."""
+def _largest_gzip(size):  # stored blocks add 5 bytes a 64 KiB; a name or comment, 64 KiB
     return size + 5 * (size // 65535 + 1) + (1 << 16)
 
 
@@ -187,9 +179,8 @@ def dense_to_one_hot(labels_dense, num_classes):
 # The data set -------------------------------------------------------------------------
 
 def _image_dtype(dtype):
-    """numpy.uint8 or numpy.float32 from what TF 1.x accepted, or TypeError: tf.uint8 and
-    tf.float32 by duck typing (this module never imports TensorFlow), and float and 'float',
-    which mean float32 to TensorFlow."""
+    """numpy.uint8 or numpy.float32 from what TF 1.x accepted (tf.uint8 and tf.float32 by
+    duck typing; float and 'float' mean float32 to TensorFlow), or TypeError."""
     try:
         result = numpy.dtype(numpy.float32 if dtype is float or dtype == 'float'
                              else getattr(dtype, 'as_numpy_dtype', dtype)).type
@@ -210,21 +201,21 @@ def _to_float32(images):
 
 
 def _numpy_seed(seed):
-    """The seed TF 1.x handed to numpy.random.seed for DataSet(seed=seed)."""
-    # TF 1.x took it from tf.random_seed.get_seed(seed): the op-level seed, reduced
-    # modulo 2**31 - 1; or, with no seed, TensorFlow's graph-level seed, so that a program
-    # that called tf.set_random_seed(s) got the batches of seed=s. That needs TensorFlow
-    # only if the caller has imported it: this module never does.
-    if seed is None:
-        tensorflow = sys.modules.get('tensorflow')
-        get_seed = getattr(getattr(getattr(getattr(tensorflow, 'compat', None), 'v1', None),
-                                   'random', None), 'get_seed', None)
-        return get_seed(None)[0] if get_seed is not None else None
+    """The seed TF 1.x gave numpy.random.seed for DataSet(seed=seed): of TensorFlow's
+    get_seed(seed), the op-level seed, or with no seed the graph-level one. This module never
+    imports TensorFlow; if the caller has not either, no graph-level seed can be set."""
     try:
-        seed = operator.index(seed)
+        seed = seed if seed is None else operator.index(seed)
     except TypeError:
         raise TypeError('seed must be an integer or None, not %r' % (seed,)) from None
-    return seed % (2**31 - 1)
+    get_seed = getattr(getattr(getattr(getattr(sys.modules.get('tensorflow'), 'compat', None),
+                                       'v1', None), 'random', None), 'get_seed', None)
+    if get_seed is None:
+        return None if seed is None else seed % (2**31 - 1)
+    try:
+        return get_seed(seed)[seed is not None]  # (graph-level seed, op-level seed)
+    except RuntimeError:  # op determinism on and no seed at all: random, as in TF 1.x
+        return None
 
 
 class DataSet(object):
@@ -251,21 +242,30 @@ class DataSet(object):
                     raise ValueError('reshape=True needs images of shape [N, rows, '
                                      'columns, 1], got %s' % (images.shape,))
                 images = images.reshape(images.shape[0], images.shape[1] * images.shape[2])
-        # TF 1.x converted the whole set to float32 here, 4 bytes a pixel. Here it stays
-        # uint8 until asked for: next_batch converts its rows, `images` the whole set once.
-        self._images, self._labels = images, labels
+        # TF 1.x converted the whole set to float32 here, and copied both arrays at every
+        # shuffle. Here they stay uint8 until asked for (next_batch converts its rows,
+        # `images` the whole set once), and a shuffle composes a permutation, `_order`,
+        # which batches gather through and `images` and `labels` apply.
+        self._images, self._labels, self._order = images, labels, None
         self._to_convert = not fake_data and dtype == numpy.float32
         self._epochs_completed = 0
         self._index_in_epoch = 0
 
+    def _apply_order(self):
+        if self._order is not None:
+            self._images, self._labels = self._images[self._order], self._labels[self._order]
+            self._order = None
+
     @property
     def images(self):
+        self._apply_order()
         if self._to_convert:
             self._images, self._to_convert = _to_float32(self._images), False
         return self._images
 
     @property
     def labels(self):
+        self._apply_order()
         return self._labels
 
     @property
@@ -278,7 +278,11 @@ class DataSet(object):
 
     def _shuffle(self):
         permutation = self._random.permutation(self._num_examples)
-        self._images, self._labels = self._images[permutation], self._labels[permutation]
+        self._order = permutation if self._order is None else self._order[permutation]
+
+    def _positions(self, start, end):
+        """Row numbers, in the current order, of this epoch's examples start to end."""
+        return numpy.arange(start, end) if self._order is None else self._order[start:end]
 
     def next_batch(self, batch_size, fake_data=False, shuffle=True):
         """Return the next `batch_size` examples from this data set."""
@@ -298,15 +302,15 @@ class DataSet(object):
             self._shuffle()
         if start + batch_size > self._num_examples:  # the rest of this epoch, then the next
             self._epochs_completed += 1
-            rest = self._images[start:], self._labels[start:]
+            rest = self._positions(start, self._num_examples)
             if shuffle:
                 self._shuffle()
             self._index_in_epoch = end = batch_size - (self._num_examples - start)
-            images = numpy.concatenate((rest[0], self._images[:end]))
-            labels = numpy.concatenate((rest[1], self._labels[:end]))
+            positions = numpy.concatenate((rest, self._positions(0, end)))
         else:
             self._index_in_epoch = end = start + batch_size
-            images, labels = self._images[start:end], self._labels[start:end]
+            positions = self._positions(start, end)
+        images, labels = self._images.take(positions, axis=0), self._labels.take(positions, axis=0)
         return _to_float32(images) if self._to_convert else images, labels
 
 
@@ -592,9 +596,8 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=numpy.float3
                    reshape=True, validation_size=5000, seed=None,
                    source_url=DEFAULT_SOURCE_URL):
     if fake_data:
-        def fake():
-            return DataSet([], [], fake_data=True, one_hot=one_hot, dtype=dtype, seed=seed)
-        return Datasets(train=fake(), validation=fake(), test=fake())
+        return Datasets(*(DataSet([], [], fake_data=True, one_hot=one_hot, dtype=dtype, seed=seed)
+                          for _ in range(3)))
     # Bad arguments, and a folder that cannot be one, fail here, before anything is read.
     _image_dtype(dtype)
     if seed is not None:  # with None, each DataSet asks TensorFlow's seed once, as in TF 1.x

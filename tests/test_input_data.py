@@ -20,7 +20,7 @@ class TF1Batches:
         self.images, self.labels = images.copy(), labels.copy()
         self.n = len(images)
         self.epochs, self.index = 0, 0
-        numpy.random.seed(seed % (2**31 - 1))
+        numpy.random.seed(seed)
         self.state = numpy.random.get_state()
 
     def _permute(self):
@@ -187,7 +187,7 @@ def test_next_batch_matches_tf1_across_epochs(sizes, dtype):
     flat = images.reshape(23, 784)
     if dtype == 'float32':  # TF 1.x converted the whole set up front, this way
         flat = flat.astype(numpy.float32) * numpy.float32(1.0 / 255.0)
-    reference = TF1Batches(flat, labels, seed=5)
+    reference = TF1Batches(flat, labels, seed=5)  # TF 1.x: seed 5, no graph-level seed
     for size in sizes:
         got_images, got_labels = dataset.next_batch(size)
         assert got_images.dtype == flat.dtype
@@ -234,10 +234,54 @@ def test_seed_none_stays_random():
     assert len(orders) == 3
 
 
-def test_seed_is_reduced_as_tf1_reduced_it():
-    big = 2**31 - 1 + 42
-    batches = [make_dataset(seed=seed)[2].next_batch(23)[1] for seed in (42, big)]
-    numpy.testing.assert_array_equal(batches[0], batches[1])
+MAXINT32 = 2**31 - 1
+
+
+def tf1_numpy_seed(graph_seed, seed):
+    """The seed TF 1.x's DataSet gave numpy.random.seed, written out from TF 1.x:
+    `seed1, seed2 = random_seed.get_seed(seed)`, then `seed1 if seed is None else seed2`."""
+    if graph_seed is not None:
+        op_seed = 12345 if seed is None else seed  # with no op seed, the graph's last op id
+        seeds = (graph_seed % MAXINT32, op_seed % MAXINT32)
+    elif seed is not None:
+        seeds = (87654321, seed % MAXINT32)  # DEFAULT_GRAPH_SEED
+    else:
+        seeds = (None, None)
+    if seeds == (0, 0):  # the C++ ops read (0, 0) as "no seed", so TF 1.x avoided it
+        seeds = (0, MAXINT32)
+    return seeds[0] if seed is None else seeds[1]
+
+
+@pytest.mark.parametrize('seed', [None, 0, 7, MAXINT32, 2 * MAXINT32 + 3, -1, 2**40])
+@pytest.mark.parametrize('graph_seed', [None, 0, 1234, MAXINT32, -5])
+def test_batches_are_tf1s_for_every_seed_and_graph_seed(graph_seed, seed):
+    tf = pytest.importorskip('tensorflow')
+    images = numpy.arange(50 * 784).reshape(50, 28, 28, 1).astype(numpy.uint8) % 251
+    labels = numpy.arange(50) % 10
+
+    def batches():
+        dataset = input_data.DataSet(images, labels, dtype=numpy.uint8, seed=seed)
+        return numpy.concatenate([dataset.next_batch(15)[1] for _ in range(9)])
+
+    with tf.Graph().as_default():  # a TF1 program: tf.set_random_seed(graph_seed), then the loader
+        if graph_seed is not None:
+            tf.compat.v1.set_random_seed(graph_seed)
+        expected = tf1_numpy_seed(graph_seed, seed)
+        if expected is None:  # no seed anywhere: random, as in TF 1.x
+            assert len({tuple(batches()) for _ in range(3)}) == 3
+            return
+        reference = TF1Batches(images.reshape(50, 784), labels, seed=expected)
+        numpy.testing.assert_array_equal(
+            batches(), numpy.concatenate([reference.next_batch(15)[1] for _ in range(9)]))
+
+
+def test_the_seed_rule_without_tensorflow_and_bad_seeds():
+    # Without TensorFlow imported there is no graph-level seed: the op-level rule alone.
+    code = ('import sys; sys.path.insert(0, %r); import input_data; '
+            'print([input_data._numpy_seed(s) for s in (None, 0, %d, -1)], "tensorflow" in sys.modules)'
+            % (ROOT, MAXINT32))
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=60)
+    assert result.stdout == '[None, 0, 0, %d] False\n' % (MAXINT32 - 1)
     with pytest.raises(TypeError, match='seed'):
         input_data.DataSet(*make_dataset()[:2], seed='42')
 
