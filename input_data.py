@@ -1,3 +1,5 @@
+# Copyright 2016 The TensorFlow Authors, and 2026 the authors of this port. Apache License 2.0
+# (LICENSE). Changed from TF 1.x's tensorflow/contrib/learn/python/learn/datasets/mnist.py.
 """TensorFlow 1.x's MNIST loader, gone from TensorFlow 2: `import input_data` for `from
 tensorflow.examples.tutorials.mnist import input_data`, with TF 1.x's names, arguments,
 defaults and results (to the bit, and the same batches for the same seeds). Like it, this
@@ -386,9 +388,8 @@ def _note(text, start='', end='\n'):
 
 
 class _Deadline(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
-    """urllib's http and https with a deadline for one source and one file, all tries counted:
-    connecting (after the name lookup), TLS, headers, redirects and body. At the deadline the
-    connections are shut down, which ends a read that waits on one."""
+    """urllib's http and https with a deadline for a source and a file, all tries, connecting (not the
+    name lookup), TLS, headers, redirects and body: then its connections, and reads, are shut down."""
 
     def __init__(self, seconds):
         super().__init__()
@@ -444,8 +445,8 @@ def _get(url, name, deadline):
     for handler in (urllib.request.ProxyHandler(), deadline, urllib.request.HTTPRedirectHandler(),
                     urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
         opener.add_handler(handler)
-    show_progress = getattr(sys.stderr, 'isatty', bool)()
-    window_start, window_received, body, shown = time.monotonic(), 0, bytearray(), None
+    shown = '' if getattr(sys.stderr, 'isatty', bool)() else None  # the progress line, on a terminal
+    window_start, window_received, body = time.monotonic(), 0, bytearray()
     try:
         with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             total = response.length
@@ -463,7 +464,7 @@ def _get(url, name, deadline):
                     window_start, window_received = now, len(body)
                 progress = '%.1f MB' % (len(body) / 1e6) if not total else '%.1f of %.1f MB (%d%%)' % (
                     len(body) / 1e6, total / 1e6, 100 * len(body) // total)
-                if show_progress and progress != shown:
+                if shown is not None and progress != shown:
                     _note('Downloading %s: %s' % (name, progress), start='\r', end='')
                     shown = progress
     except urllib.request.HTTPError as error:

@@ -1,8 +1,10 @@
 # A very simple MNIST classifier: TensorFlow's 2017 tutorial "MNIST For ML Beginners".
+# Copyright 2015 The TensorFlow Authors, and 2026 the authors of this port. Apache License 2.0
+# (LICENSE). Changed from TF r1.3's tensorflow/examples/tutorials/mnist/mnist_softmax.py:
+# README.md says what changed, and why.
 #
 # Run it as `python mnist_softmax.py` (`--help` lists the flags), or paste it into
 # Python, IPython or a notebook cell, where the flags keep their defaults.
-# README.md says what changed from the 2017 text, and why.
 import command_line
 FLAGS = command_line.parse_flags()  # first, so that a bad flag is told at once
 
