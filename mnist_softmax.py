@@ -1,10 +1,15 @@
+# /// script
+# requires-python = ">=3.10,<3.14"
+# dependencies = ["tensorflow>=2.12,<3", "numpy>=1.22"]
+# ///
 # A very simple MNIST classifier: TensorFlow's 2017 tutorial "MNIST For ML Beginners".
 # Copyright 2015 The TensorFlow Authors, and 2026 the authors of this port. Apache License 2.0
 # (LICENSE). Changed from TF r1.3's tensorflow/examples/tutorials/mnist/mnist_softmax.py:
 # README.md says what changed, and why.
 #
-# Run it as `python mnist_softmax.py` (`--help` lists the flags), or paste it into
-# Python, IPython or a notebook cell, where the flags keep their defaults.
+# Run it as `python mnist_softmax.py` or `uv run mnist_softmax.py` (`--help` lists the flags),
+# or paste it into Python, IPython or a notebook cell, where the flags keep their defaults.
+# The block above tells uv which Pythons and packages it needs: those TensorFlow has wheels for.
 import command_line
 FLAGS = command_line.parse_flags()  # first, so that a bad flag is told at once
 

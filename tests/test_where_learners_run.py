@@ -105,6 +105,28 @@ def test_a_bracketed_paste_into_ipython_runs_with_the_defaults():
     assert not [line for line in printed if quiet_tensorflow.CHATTER.fullmatch(line)]
 
 
+def test_the_script_says_which_pythons_and_packages_it_needs_for_uv_run():
+    # PEP 723's own pattern for the block; its contents are TOML.
+    tomllib = pytest.importorskip('tomllib')  # Python 3.11 and later
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+    text = open(SCRIPT).read()
+    blocks = re.findall(r'(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$', text)
+    assert [kind for kind, *_ in blocks] == ['script']
+    metadata = tomllib.loads(''.join(line[2:] + '\n' for line in blocks[0][1].splitlines()))
+    # The Pythons TensorFlow publishes wheels for (3.10 to 3.13 for 2.21), this one among them.
+    pythons = SpecifierSet(metadata['requires-python'])
+    assert [version in pythons for version in ('3.9', '3.10', '3.13', '3.14')] == [False, True, True, False]
+    assert sys.version.split()[0] in pythons
+    # The same packages as requirements.txt.
+    with open(os.path.join(ROOT, 'requirements.txt')) as requirements:
+        listed = {str(Requirement(line.strip())) for line in requirements
+                  if line.strip() and not line.startswith('#')}
+    assert {str(Requirement(line)) for line in metadata['dependencies']} == listed
+    # At the top, out of the tutorial's way: nothing but comments before it.
+    assert text.startswith('# /// script\n')
+
+
 def test_the_tutorials_data_lines_load_offline_from_an_empty_folder(tmp_path):
     lines = ('import input_data\n'
              'mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)\n'
