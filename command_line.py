@@ -17,12 +17,17 @@ TRAIN_EXAMPLES = 55000  # MNIST's 60000 training images less the loader's 5000 f
 
 
 def run_as_script():
-    """True for `python mnist_softmax.py`, False for a paste into a REPL or a notebook.
+    """True for `python mnist_softmax.py` (or `uv run`, or `%run` in IPython), False for a
+    paste into a REPL or a notebook.
 
-    A script's __main__ module has a __file__; the classic REPL's, IPython's and a
-    Jupyter kernel's do not.
+    A script's __main__ module has a __file__, and it is the script Python was asked to
+    run, sys.argv[0]. The classic REPL's, IPython's and a Jupyter kernel's __main__ have no
+    __file__; Python 3.13's new REPL gives its own (.../_pyrepl/__main__.py), with
+    sys.argv[0] empty.
     """
-    return getattr(sys.modules.get('__main__'), '__file__', None) is not None
+    main_file = getattr(sys.modules.get('__main__'), '__file__', None)
+    return bool(main_file and sys.argv and sys.argv[0]) and \
+        os.path.abspath(sys.argv[0]) == os.path.abspath(main_file)
 
 
 def parse_flags(argv=None):

@@ -10,7 +10,18 @@ import command_line
 from conftest import ROOT, SCRIPT
 
 
+def as_main(file, argv, monkeypatch):
+    """Make this process look like one that runs `file` with `argv`, as __main__ would."""
+    main = types.ModuleType('__main__')
+    if file:
+        main.__file__ = file
+    monkeypatch.setitem(sys.modules, '__main__', main)
+    monkeypatch.setattr(sys, 'argv', argv)
+    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)  # put back after the test
+
+
 def test_defaults_as_a_script_and_as_a_paste(monkeypatch):
+    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)  # put back after the test
     # `python mnist_softmax.py`: __main__ is the script, with its __file__.
     script = types.ModuleType('__main__')
     script.__file__ = SCRIPT
@@ -30,6 +41,46 @@ def test_defaults_as_a_script_and_as_a_paste(monkeypatch):
     pasted = command_line.parse_flags()
     assert pasted.data_dir == 'MNIST_data/'
     assert vars(pasted) == dict(vars(as_script), data_dir='MNIST_data/')
+
+
+@pytest.mark.parametrize('where, main_file, argv', [
+    ('Python 3.13\'s new REPL', '/usr/lib/python3.13/_pyrepl/__main__.py', ['']),
+    ('the classic REPL', None, ['']),
+    ('IPython', None, ['/usr/bin/ipython']),
+    ('a Jupyter kernel', None, ['/venv/lib/python3.11/site-packages/ipykernel_launcher.py', '-f', 'k.json']),
+])
+def test_a_paste_takes_the_defaults_and_leaves_the_interpreter_as_it_was(monkeypatch, where, main_file, argv):
+    as_main(main_file, argv, monkeypatch)
+    hook = sys.excepthook
+    assert not command_line.run_as_script()
+    flags = command_line.parse_flags()
+    assert (flags.data_dir, flags.max_steps, flags.seed) == ('MNIST_data/', 1000, None)
+    assert sys.excepthook is hook  # the learner's session keeps its tracebacks
+
+
+def test_as_a_script_a_loader_failure_is_its_message_and_anything_else_a_traceback(monkeypatch, capsys):
+    import input_data
+    as_main(SCRIPT, [SCRIPT], monkeypatch)
+    before = []
+    monkeypatch.setattr(sys, 'excepthook', lambda kind, error, traceback: before.append(kind))
+    command_line.parse_flags()
+    failure = input_data.DownloadError('Could not get a good copy of x.\nTo fix it, do y.')
+    sys.excepthook(input_data.DownloadError, failure, None)
+    assert capsys.readouterr().err == 'Could not get a good copy of x.\nTo fix it, do y.\n'
+    assert before == []
+    try:
+        raise ValueError('a bug of ours')
+    except ValueError as error:
+        sys.excepthook(ValueError, error, error.__traceback__)
+    assert before == [ValueError]  # the usual hook, with its traceback
+    assert capsys.readouterr().err == ''
+
+
+def test_flags_given_in_a_script_leave_the_hook_alone(monkeypatch):
+    as_main(SCRIPT, [SCRIPT, '--max_steps', '9'], monkeypatch)
+    hook = sys.excepthook
+    assert command_line.parse_flags(['--max_steps', '5']).max_steps == 5  # not the command line
+    assert sys.excepthook is hook
 
 
 def test_values(tmp_path):
