@@ -43,9 +43,42 @@ def test_tensorflows_chatter_is_dropped_and_real_errors_kept():
     assert kept(REAL + CHATTER) == REAL
 
 
-def test_a_failed_cuda_start_shows_where_a_driver_exists():
-    cuda_error = CHATTER.splitlines(keepends=True)[5]
-    assert kept(cuda_error) == cuda_error
+def test_a_line_that_only_contains_chatter_is_kept():
+    # Chatter is a whole line; a message that quotes one is not chatter.
+    for line in CHATTER.splitlines(keepends=True) + REGISTRATION.splitlines(keepends=True):
+        quoted = b'Error while loading: ' + line
+        assert kept(quoted) == quoted
+
+
+# What TensorFlow prints on machines with a GPU, from public issue trackers (the time stamps
+# and thread ids as they were):
+# - google-parfait/tensorflow-federated#4600, TensorFlow 2.1x on a Tesla V100, in
+#   TensorFlow 2.12's format: the device it made, and the NUMA note, on a working GPU;
+# - cms-sw/cmssw#42657 and tensorflow/tensorflow#7653: cuInit failing with a driver there.
+GPU_MACHINE = b"""\
+2024-04-05 01:06:22.208729: I tensorflow/compiler/xla/stream_executor/cuda/cuda_gpu_executor.cc:894] successful NUMA node read from SysFS had negative value (-1), but there must be at least one NUMA node, so returning NUMA node zero. See more at https://github.com/torvalds/linux/blob/v6.0/Documentation/ABI/testing/sysfs-bus-pci#L344-L355
+2024-04-05 01:06:22.208898: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1886] Created device /job:localhost/replica:0/task:0/device:GPU:0 with 14785 MB memory:  -> device: 0, name: Tesla V100-SXM2-16GB, pci bus id: 0000:00:1e.0, compute capability: 7.0
+"""  # noqa: E501
+CUDA_FAILED_WITH_A_DRIVER = [
+    b'2023-08-24 10:00:00.000000: E tensorflow/compiler/xla/stream_executor/cuda/cuda_driver.cc:266] '
+    b'failed call to cuInit: UNKNOWN ERROR (34)\n',
+    b'2017-08-14 07:28:29.379866: E tensorflow/stream_executor/cuda/cuda_driver.cc:406] '
+    b'failed call to cuInit: CUDA_ERROR_NO_DEVICE\n',
+]
+
+
+def test_on_a_machine_with_a_gpu_what_tensorflow_says_of_it_shows():
+    # With a driver, TensorFlow does not say it found none, and its GPU lines are news.
+    assert kept(GPU_MACHINE) == GPU_MACHINE
+    for line in CUDA_FAILED_WITH_A_DRIVER:
+        assert kept(line) == line
+        assert b''.join(quiet_tensorflow.without_chatter([line], no_driver=False)) == line
+
+
+def test_a_failed_cuda_start_is_hidden_only_where_there_is_no_driver():
+    cuda_error = CHATTER.splitlines(keepends=True)[5]  # (303): no driver to start
+    assert kept(cuda_error) == cuda_error  # nothing says there is no driver: shown
+    assert kept(CHATTER) == b''  # TensorFlow said so first: hidden
     with_driver = CHATTER.replace(b'Could not find cuda drivers on your machine, GPU will not be used',
                                   b'Found a cuda driver')
     assert kept(with_driver) == with_driver.splitlines(keepends=True)[2] + cuda_error
@@ -54,7 +87,33 @@ def test_a_failed_cuda_start_shows_where_a_driver_exists():
     # Where no CUDA driver can be loaded, the failed start is no news even when TensorFlow
     # has not said so (2.18 and later, at TF_CPP_MIN_LOG_LEVEL 1 to 3).
     assert b''.join(quiet_tensorflow.without_chatter([cuda_error], no_driver=True)) == b''
-    assert quiet_tensorflow._no_cuda_driver()  # this machine has no GPU
+
+
+def test_whether_a_cuda_driver_can_be_loaded_is_asked_of_the_loader(monkeypatch):
+    # Both answers, whatever this machine has: a driver library that loads, and none.
+    loaded = []
+    monkeypatch.setattr(quiet_tensorflow.sys, 'platform', 'linux')
+    monkeypatch.setattr(quiet_tensorflow.ctypes, 'CDLL', lambda name: loaded.append(name))
+    assert quiet_tensorflow._no_cuda_driver() is False and loaded == ['libcuda.so.1']
+
+    def missing(name):
+        raise OSError('libcuda.so.1: cannot open shared object file: No such file or directory')
+    monkeypatch.setattr(quiet_tensorflow.ctypes, 'CDLL', missing)
+    assert quiet_tensorflow._no_cuda_driver() is True
+    monkeypatch.setattr(quiet_tensorflow.sys, 'platform', 'darwin')  # TensorFlow uses CUDA on Linux only
+    assert quiet_tensorflow._no_cuda_driver() is False
+
+
+def test_a_crash_inside_the_block_is_told_on_the_real_stderr():
+    # TensorFlow crashing in its import (an old CPU without AVX, say): the fault handler
+    # writes to the terminal, not into the file that holds the chatter.
+    program = ('import faulthandler, sys; sys.path.insert(0, %r); import quiet_tensorflow\n'
+               'with quiet_tensorflow.start_up():\n    faulthandler._sigsegv()' % ROOT)
+    result = subprocess.run([sys.executable, '-c', program], capture_output=True, text=True,
+                            timeout=60, env=environment())
+    assert result.returncode != 0
+    assert 'Fatal Python error: Segmentation fault' in result.stderr
+    assert 'File "<string>", line 3' in result.stderr
 
 
 def test_only_the_tutorials_deprecation_notices_are_dropped():
