@@ -65,6 +65,50 @@ def test_picture_of_made_up_weights():
     assert tile(picture, 0)[..., 2].min() > 0  # other tiles stay pale beside tile 3
 
 
+def test_one_scale_for_both_signs_set_by_the_largest_magnitude():
+    # The most negative weight is four times the most positive: it is full red, and the
+    # positive one a quarter blue. A scale taken from max(w) alone would not tell them.
+    weights = numpy.zeros((784, 10))
+    weights[0, 0], weights[1, 0] = 1.0, -4.0
+    picture = decode(visualize.weights_png(weights))
+    assert tuple(tile(picture, 0)[0, 0]) == (191, 191, 255)  # 255 * (1 - 1/4) = 191.25
+    assert tuple(tile(picture, 0)[0, ENLARGE]) == (255, 0, 0)
+    assert tuple(tile(picture, 0)[0, 2 * ENLARGE]) == (255, 255, 255)  # 0 is white
+
+
+def test_the_logged_validation_accuracy_is_on_the_validation_set(tmp_path):
+    # Learning rate 0: W and b stay 0, so every prediction is digit 0. The validation set
+    # is all zeros, the training batches all threes: its accuracy is 1, theirs 0, and the
+    # loss ln 10 at every step.
+    import input_data
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None, 784])
+        W = tf.Variable(tf.zeros([784, 10]))
+        b = tf.Variable(tf.zeros([10]))
+        y = tf.matmul(x, W) + b
+        y_ = tf.compat.v1.placeholder(tf.float32, [None, 10])
+        cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y))
+        train_step = tf.compat.v1.train.GradientDescentOptimizer(0.0).minimize(cross_entropy)
+        images = numpy.random.RandomState(0).randint(0, 256, (20, 28, 28, 1)).astype(numpy.uint8)
+        validation = input_data.DataSet(images, numpy.eye(10)[numpy.zeros(20, int)])
+        with tf.compat.v1.Session() as plain:
+            plain.run(tf.compat.v1.global_variables_initializer())
+            sess = visualize.tensorboard_session(str(tmp_path), plain, validation, x=x, y_=y_, W=W,
+                                                 b=b, y=y, cross_entropy=cross_entropy,
+                                                 train_step=train_step)
+            threes = numpy.eye(10)[numpy.full(5, 3)]
+            for _ in range(20):
+                sess.run(train_step, feed_dict={x: images[:5].reshape(5, 784) / 255.0, y_: threes})
+    events = tf.compat.v1.train.summary_iterator(glob.glob(str(tmp_path / 'events.*'))[0])
+    logged = [(event.step, value.tag, value.simple_value)
+              for event in events for value in event.summary.value]
+    assert [(step, tag) for step, tag, _ in logged] == [
+        (step, tag) for step in (10, 20) for tag in ('training_loss', 'validation_accuracy')]
+    for _, tag, value in logged:
+        assert value == pytest.approx(numpy.log(10) if tag == 'training_loss' else 1.0, rel=1e-6)
+
+
 def test_picture_refuses_wrong_shapes():
     with pytest.raises(ValueError, match=r'shape \(784, 10\)'):
         visualize.weights_png(numpy.zeros((10, 784)))
