@@ -4,6 +4,7 @@ Neither is part of the tutorial's computation; both are off unless a flag asks.
 - weights_png / write_weights_image (--weights_image): the tutorial's picture of the
   learned weights, one 28x28 tile per digit, blue where a pixel counts for the digit and
   red where it counts against it. NumPy and zlib only.
+- digits_png: the notebooks' picture of the first digits of the data, as the tutorial's.
 - tensorboard_session (--log_dir): event files with the graph, under readable names,
   and every 10 steps the training loss and the validation accuracy.
 """
@@ -32,14 +33,25 @@ def weights_png(weights, enlarge=4, gap=1):
     red = numpy.where(strength < 0, 255, fade).astype(numpy.uint8)
     blue = numpy.where(strength > 0, 255, fade).astype(numpy.uint8)
     colours = numpy.stack([red, fade, blue], axis=-1)  # [784, 10, 3]
+    return _tiles_png(colours.transpose(1, 0, 2), enlarge, gap)
 
+
+def digits_png(images, enlarge=4, gap=1):
+    """PNG bytes of images [N, 784] with pixels in [0, 1] as 28x28 tiles in a row: dark
+    ink on white paper, as the tutorial shows the digits."""
+    images = numpy.asarray(images, dtype=numpy.float64).reshape(-1, 784)
+    gray = numpy.rint(255 * (1 - images)).astype(numpy.uint8)
+    return _tiles_png(numpy.stack([gray] * 3, axis=-1), enlarge, gap)
+
+
+def _tiles_png(tiles, enlarge, gap):
+    """PNG bytes of tiles [N, 784, 3] (RGB), each 28x28 pixels enlarged, in a row."""
     tile = 28 * enlarge
-    width = 10 * tile + 9 * gap * enlarge
+    width = len(tiles) * tile + (len(tiles) - 1) * gap * enlarge
     picture = numpy.full((tile, width, 3), GAP_GRAY, dtype=numpy.uint8)
-    for digit in range(10):
-        pixels = colours[:, digit].reshape(28, 28, 3)
-        pixels = pixels.repeat(enlarge, axis=0).repeat(enlarge, axis=1)
-        left = digit * (tile + gap * enlarge)
+    for index, pixels in enumerate(tiles):
+        pixels = pixels.reshape(28, 28, 3).repeat(enlarge, axis=0).repeat(enlarge, axis=1)
+        left = index * (tile + gap * enlarge)
         picture[:, left:left + tile] = pixels
     return _png(picture)
 

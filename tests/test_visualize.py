@@ -109,6 +109,18 @@ def test_the_logged_validation_accuracy_is_on_the_validation_set(tmp_path):
         assert value == pytest.approx(numpy.log(10) if tag == 'training_loss' else 1.0, rel=1e-6)
 
 
+def test_picture_of_digits_is_dark_ink_on_white():
+    images = numpy.zeros((3, 784))
+    images[1, 28 * 5 + 7] = 1.0  # digit 1, row 5, column 7: full ink
+    images[2, :] = 0.5
+    picture = decode(visualize.digits_png(images))
+    assert picture.shape == (TILE, 3 * TILE + 2 * GAP, 3)
+    assert (tile(picture, 0) == 255).all()  # no ink: white
+    assert tuple(tile(picture, 1)[5 * ENLARGE, 7 * ENLARGE]) == (0, 0, 0)
+    assert tuple(tile(picture, 1)[5 * ENLARGE, 8 * ENLARGE]) == (255, 255, 255)
+    assert (tile(picture, 2) == 128).all()  # 255 * (1 - 0.5), rounded to even
+
+
 def test_picture_refuses_wrong_shapes():
     with pytest.raises(ValueError, match=r'shape \(784, 10\)'):
         visualize.weights_png(numpy.zeros((10, 784)))
