@@ -42,8 +42,8 @@ y_ = tf.placeholder(tf.float32, [None, 10])
 #   tf.reduce_mean(-tf.reduce_sum(y_ * tf.log(tf.nn.softmax(y)), reduction_indices=[1]))
 #
 # is numerically unstable: once softmax(y) rounds a probability to 0, its log is -inf,
-# 0 * -inf is NaN, and NaN spreads to the weights (at --learning_rate 10 by the second
-# step). So here we use tf.nn.softmax_cross_entropy_with_logits on the raw outputs of
+# 0 * -inf is NaN, and NaN spreads to the weights (at --learning_rate 10, within three
+# steps). So here we use tf.nn.softmax_cross_entropy_with_logits on the raw outputs of
 # 'y', which never takes the log of a rounded probability, then average across the batch.
 cross_entropy = tf.reduce_mean(
     tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y))

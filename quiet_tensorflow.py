@@ -23,6 +23,11 @@ prints when it first looks for devices comes out inside it rather than at the tu
 first session. Nothing stays redirected after the block (a notebook keeps its stderr),
 and nothing runs in another process. Deprecation notices go through Python's logging,
 where a filter on the 'tensorflow' logger drops those of the tutorial's calls.
+
+Two things outlast the block, on purpose: that logging filter (the tutorial's calls come
+after the import), and the freezing of the objects the import made (gc.freeze, so that the
+garbage collector never scans them again; see start_up). And where there was no fd 2 at
+all, fd 2 is /dev/null from then on.
 """
 import contextlib
 import ctypes

@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import input_data  # noqa: E402
+import quiet_tensorflow  # noqa: E402
 
 REAL_DATA_DIR = os.path.join(ROOT, 'MNIST_data')
 SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
@@ -249,6 +251,17 @@ def run(*flags, stdin=None, args=None, cwd='/', **extra_env):
     return subprocess.run(args or [sys.executable, SCRIPT, *flags], input=stdin,
                           capture_output=True, text=True, timeout=300, cwd=cwd,
                           env=environment(**extra_env))
+
+
+# TensorFlow's lines about a GPU and CUDA, on a machine with a GPU (what such machines
+# print: test_quiet_tensorflow.py). They are shown on purpose, so a test of a quiet run
+# allows them; on a machine without a GPU there are none, and a quiet run prints nothing.
+GPU_LINE = re.compile(quiet_tensorflow.LOG_LINE % (r'(?:gpu|cuda)_\w+\.cc|dso_loader\.cc', '.*'))
+
+
+def unexplained(stderr):
+    """The lines of stderr but TensorFlow's about a GPU: none, for a quiet run."""
+    return [line for line in stderr.splitlines() if not GPU_LINE.fullmatch(line)]
 
 
 def extracting(folder):

@@ -213,14 +213,14 @@ def test_two_processes_loading_one_empty_folder_both_succeed(server, tmp_path):
 @pytest.mark.parametrize('kill', [signal.SIGINT, signal.SIGKILL], ids=['Ctrl-C', 'SIGKILL'])
 def test_an_interrupted_download_leaves_nothing(server, tmp_path, kill):
     name, body = NAMES[0], real_files()[NAMES[0]]
-    server.routes['/mnist/' + name] = ('slow', body, 0.05)
+    server.routes['/mnist/' + name] = ('stall', body, 30)  # half the file, then nothing for 30 s
     run = subprocess.Popen([sys.executable, '-c', LOADER, str(tmp_path / 'data'), server.url + '/mnist/'],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while '/mnist/' + name not in server.requests:  # in the middle of the transfer
+    while '/mnist/' + name not in server.requests:
         assert time.monotonic() < deadline and run.poll() is None
         time.sleep(0.02)
-    time.sleep(0.3)
+    time.sleep(0.3)  # in the middle of the transfer, however slow the machine
     run.send_signal(kill)
     run.communicate(timeout=60)
     assert run.returncode != 0
