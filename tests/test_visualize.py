@@ -121,9 +121,12 @@ def test_picture_of_digits_is_dark_ink_on_white():
     assert (tile(picture, 2) == 128).all()  # 255 * (1 - 0.5), rounded to even
 
 
-def test_picture_refuses_wrong_shapes():
+def test_picture_refuses_wrong_shapes_and_a_failed_write_leaves_nothing(tmp_path):
     with pytest.raises(ValueError, match=r'shape \(784, 10\)'):
         visualize.weights_png(numpy.zeros((10, 784)))
+    with pytest.raises(ValueError):  # after the temporary file was opened
+        visualize.write_weights_image(str(tmp_path / 'w.png'), numpy.zeros((10, 784)))
+    assert os.listdir(tmp_path) == []
 
 
 def test_the_picture_is_written_through_a_symbolic_link(tmp_path):
