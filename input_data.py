@@ -337,7 +337,8 @@ def _read_cached(train_dir, name):
     try:
         with _open_file(path) as stream:
             raw, counts = _read_idx(stream, name in (TRAIN_IMAGES, TEST_IMAGES), MAX_IDX_BYTES)
-        return raw, counts, (len(raw), hashlib.sha256(raw).hexdigest()) == FILES[name], None
+        mnist = len(raw) == FILES[name][0] and hashlib.sha256(raw).hexdigest() == FILES[name][1]
+        return raw, counts, mnist, None
     except FileNotFoundError:
         return None, None, None, None
     except _BadData as error:
@@ -521,9 +522,8 @@ def _fetch(where, name, deadline):
         except OSError as error:
             raise _SourceError(error.strerror or 'it is %s, not a file' % error) from None
     raw, counts = _read_idx(io.BytesIO(data), name in (TRAIN_IMAGES, TEST_IMAGES), limit=FILES[name][0])
-    if hashlib.sha256(raw).hexdigest() != FILES[name][1]:
-        raise _BadData("its decompressed bytes have sha256 %s, not MNIST's %s"
-                       % (hashlib.sha256(raw).hexdigest(), FILES[name][1]))
+    if (digest := hashlib.sha256(raw).hexdigest()) != FILES[name][1]:
+        raise _BadData("its decompressed bytes have sha256 %s, not MNIST's %s" % (digest, FILES[name][1]))
     return data, raw, counts
 
 

@@ -4,6 +4,7 @@ import base64
 import gzip
 import hashlib
 import http.server
+import io
 import os
 import re
 import subprocess
@@ -79,6 +80,13 @@ def tiny(monkeypatch):
     monkeypatch.setattr(input_data, 'FILES', data.files)
     monkeypatch.setattr(input_data, 'PROJECT_DATA_DIR', os.path.join(ROOT, 'no such folder'))
     return data
+
+
+def named_stream(data, name):
+    """A binary stream of data with a name, as an open file has: what extract_* take."""
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
 
 
 def assert_good_copies(directory, tiny):

@@ -3,7 +3,6 @@ answers, FIFOs, odd URLs and redirects, escape codes and passwords, full and rea
 disks, a closed stderr, and bad values. All offline, on 127.0.0.1. Each test names the
 guard it would catch missing."""
 import gzip
-import io
 import os
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from hypothesis import strategies
 
 import input_data
 from conftest import (NAMES, REAL_DATA_DIR, ROOT, SCRIPT, assert_good_copies, environment, idx_labels,
-                      is_mnist, load, real_files)
+                      is_mnist, load, named_stream, real_files)
 
 
 def gzip_bomb(gibibytes):
@@ -65,7 +64,7 @@ def test_a_header_promising_more_than_allowed_is_refused_before_it_is_read(tiny,
     raw = b''.join(value.to_bytes(4, 'big') for value in (2051, 60000, 28, 28))
     with pytest.raises(ValueError, match='promises 60000 images of 28x28 pixels, more than the '
                                          '1000000 bytes allowed: bomb.gz'):
-        input_data.extract_images(named(gzip.compress(raw), 'bomb.gz'))
+        input_data.extract_images(named_stream(gzip.compress(raw), 'bomb.gz'))
 
 
 CHILD = '''
@@ -493,12 +492,6 @@ def test_an_empty_source_url_is_refused(tmp_path):
 
 # A bounded fuzz of the readers ------------------------------------------------------------
 
-def named(data, name='fuzz.gz'):
-    stream = io.BytesIO(data)
-    stream.name = name
-    return stream
-
-
 @hypothesis.settings(max_examples=150, deadline=None, derandomize=True)
 @hypothesis.given(header=strategies.lists(strategies.integers(0, 2**32 - 1), min_size=0, max_size=4),
                   magic=strategies.sampled_from([2049, 2051, 0, 2**32 - 1]),
@@ -509,7 +502,7 @@ def test_the_idx_readers_return_arrays_or_a_value_error(header, magic, payload, 
         for read in (input_data.extract_images,
                      lambda f: input_data.extract_labels(f, one_hot=True)):
             try:
-                result = read(named(compressed))
+                result = read(named_stream(compressed, 'fuzz.gz'))
             except ValueError as error:
                 assert str(error).endswith(': fuzz.gz')
                 continue

@@ -1,6 +1,5 @@
 """The loader on tiny IDX files the tests write, and on the real MNIST_data/."""
 import gzip
-import io
 import os
 import subprocess
 import sys
@@ -9,7 +8,7 @@ import numpy
 import pytest
 
 import input_data
-from conftest import REAL_DATA_DIR, ROOT, idx_images, idx_labels
+from conftest import REAL_DATA_DIR, ROOT, idx_images, idx_labels, named_stream
 
 
 class TF1Batches:
@@ -47,9 +46,7 @@ class TF1Batches:
 
 
 def gz_file(raw, name='test.gz'):
-    stream = io.BytesIO(gzip.compress(raw))
-    stream.name = name
-    return stream
+    return named_stream(gzip.compress(raw), name)
 
 
 # Parsing ------------------------------------------------------------------------------
