@@ -64,6 +64,13 @@ CHATTER = re.compile('|'.join([
 # Shown on a machine with a GPU, where it is real; hidden where there is no CUDA driver.
 NO_CUDA_DRIVER = re.compile(LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine.*'))
 CUDA_START_FAILED = re.compile(LOG_LINE % (r'\S+', r'failed call to cuInit: .*\(303\)'))
+# TensorFlow 2.22 ends some error messages with the place in its sources that made them:
+#   === Source Location Trace: ===
+#   external/xla/xla/stream_executor/cuda/cuda_status.cc:50
+#   (a blank line)
+# These lines belong to the message before them: hidden with it, shown with it.
+SOURCE_TRACE_HEADER = re.compile(r'=== Source Location Trace: === ?')
+SOURCE_TRACE_LINE = re.compile(r'\S+:\d+|')
 
 # The tf.compat.v1 calls the tutorial makes on purpose, whose deprecation notices say so.
 ON_PURPOSE = ('disable_resource_variables', 'softmax_cross_entropy_with_logits')
@@ -75,12 +82,25 @@ def without_chatter(lines, no_driver=False):
     no_driver: there is no CUDA driver, so a failed start of CUDA is no news. TensorFlow
     says so itself too, but not at TF_CPP_MIN_LOG_LEVEL 1 to 3 from 2.18 on.
     """
+    hiding = False  # the last message is chatter, so the source trace after it is too
+    in_trace = False
     for raw in lines:
         line = raw.decode('utf-8', 'replace').rstrip('\r\n')
-        no_driver = no_driver or NO_CUDA_DRIVER.fullmatch(line) is not None
-        if CHATTER.fullmatch(line) or (no_driver and CUDA_START_FAILED.fullmatch(line)):
-            continue
-        yield raw
+        if in_trace and SOURCE_TRACE_LINE.fullmatch(line):
+            in_trace = line != ''  # a blank line ends the trace
+        elif SOURCE_TRACE_HEADER.fullmatch(line):
+            in_trace = True
+        else:
+            in_trace = False
+            no_driver = no_driver or NO_CUDA_DRIVER.fullmatch(line) is not None
+            hiding = _is_chatter(line, no_driver)
+        if not hiding:
+            yield raw
+
+
+def _is_chatter(line, no_driver):
+    return CHATTER.fullmatch(line) is not None or (
+        no_driver and CUDA_START_FAILED.fullmatch(line) is not None)
 
 
 def _not_on_purpose(record):

@@ -89,6 +89,30 @@ def test_a_failed_cuda_start_is_hidden_only_where_there_is_no_driver():
     assert b''.join(quiet_tensorflow.without_chatter([cuda_error], no_driver=True)) == b''
 
 
+# What TensorFlow 2.22.0rc0 printed here at TF_CPP_MIN_LOG_LEVEL 0 to 2: its failed CUDA start
+# ends with the place in its sources that reported it, and a blank line.
+TRACED_CUDA_START = b"""\
+E0000 00:00:1796005654.827409    2428 cuda_platform.cc:57] failed call to cuInit: INTERNAL: CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)
+=== Source Location Trace: ===
+external/xla/xla/stream_executor/cuda/cuda_status.cc:50
+
+"""  # noqa: E501
+
+
+def test_a_source_trace_goes_and_stays_with_its_message():
+    hidden = quiet_tensorflow.without_chatter
+    assert b''.join(hidden(TRACED_CUDA_START.splitlines(True), no_driver=True)) == b''
+    # With a driver, the failed start is news, and so is where it came from.
+    assert b''.join(hidden(TRACED_CUDA_START.splitlines(True), no_driver=False)) == TRACED_CUDA_START
+    # After chatter, a real error keeps its trace; the trace of chatter ends at its blank line.
+    real = TRACED_CUDA_START.replace(b'(303)', b'(100)')
+    assert kept(CHATTER + TRACED_CUDA_START + real) == real
+    assert kept(CHATTER + TRACED_CUDA_START + b'a line of Python\n') == b'a line of Python\n'
+    # A trace with no message before it, or lines merely like a trace, are not hidden.
+    assert kept(TRACED_CUDA_START.partition(b'\n')[2]) == TRACED_CUDA_START.partition(b'\n')[2]
+    assert kept(CHATTER + b'x.py:3\n') == b'x.py:3\n'
+
+
 def test_whether_a_cuda_driver_can_be_loaded_is_asked_of_the_loader(monkeypatch):
     # Both answers, whatever this machine has: a driver library that loads, and none.
     loaded = []
