@@ -1,10 +1,12 @@
-"""The command line of mnist_softmax.py: its flags, checked before anything slow runs.
+"""How mnist_softmax.py is run: its flags, checked before anything slow runs, and a fresh
+start when it runs again in the same Python.
 
 parse_flags() is the script's first line. It imports neither TensorFlow nor NumPy, so
 that `--help` and a bad flag answer at once, with one line and exit status 2, before the
 data is loaded and TensorFlow imported. Only a run as a script reads the command line:
 pasted into Python, IPython or a notebook cell, the tutorial runs with the defaults
 (sys.argv there belongs to the interpreter or the kernel, not to the tutorial).
+Pasted again, `%run` again or exec'd again, start_afresh() gives it a new graph.
 """
 import argparse
 import math
@@ -75,6 +77,26 @@ def parse_flags(argv=None):
     if from_command_line:
         _report_loader_failures_briefly()
     return flags
+
+
+def start_afresh():
+    """Forget an earlier run of the tutorial in this Python, as a new process would.
+
+    Pasted a second time, `%run` twice in IPython or exec'd twice, the script would add
+    its graph to the last run's (107 operations more each time), open a second interactive
+    session (TensorFlow logs an ERROR for that), and shuffle its batches by the last run's
+    graph seed (the loader asks TensorFlow's, as TF 1.x's did), so that a run without
+    --seed would repeat one with it. So the last run's sessions are closed and the default
+    graph is a new one, with no seed. Before TensorFlow is imported (a first run) there is
+    nothing to forget.
+    """
+    tensorflow = sys.modules.get('tensorflow')
+    if tensorflow is None:
+        return
+    tf = tensorflow.compat.v1
+    while isinstance(tf.get_default_session(), tf.InteractiveSession):
+        tf.get_default_session().close()  # which also makes it no longer the default
+    tf.reset_default_graph()
 
 
 # The flags' types: each returns the value or raises ArgumentTypeError with the reason,

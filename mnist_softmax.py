@@ -12,6 +12,7 @@
 # The block above tells uv which Pythons and packages it needs: those TensorFlow has wheels for.
 import command_line
 FLAGS = command_line.parse_flags()  # first, so that a bad flag is told at once
+command_line.start_afresh()  # when pasted or run again in this Python: a new graph
 
 # Import data
 import input_data

@@ -6,10 +6,12 @@ Neither is part of the tutorial's computation; both are off unless a flag asks.
   red where it counts against it. NumPy and zlib only.
 - digits_png: the notebooks' picture of the first digits of the data, as the tutorial's.
 - tensorboard_session (--log_dir): event files with the graph, under readable names,
-  and every 10 steps the training loss and the validation accuracy.
+  and every 10 steps the training loss and the validation accuracy, in a subfolder of
+  their own for each run, so that TensorBoard shows runs side by side.
 """
 import os
 import struct
+import time
 import zlib
 
 import numpy
@@ -120,12 +122,31 @@ def _readable_graph_def(graph, names):
     return graph_def
 
 
+def new_run_folder(log_dir):
+    """A new subfolder of log_dir for one run's logs, named by the time it started
+    (20261130-142501, then 20261130-142501-2 for a second run in the same second).
+
+    TensorBoard draws each subfolder as a run of its own, so a learner comparing two
+    learning rates sees both curves; two runs logging into one folder would be drawn as
+    one, the second over the first.
+    """
+    started = time.strftime('%Y%m%d-%H%M%S')
+    for attempt in range(1, 1000):
+        folder = os.path.join(log_dir, started if attempt == 1 else '%s-%d' % (started, attempt))
+        try:
+            os.makedirs(folder)
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError('%s already has 999 runs that started at %s' % (log_dir, started))
+
+
 def tensorboard_session(log_dir, sess, validation, every=10, **names):
     """sess itself when log_dir is None; else a session that also logs for TensorBoard.
 
-    It writes the graph into log_dir at once, and then, at every `every`-th run of
-    train_step, the loss on that batch and the accuracy on `validation`. So the
-    tutorial's training loop stays as it is. `names` are the tutorial's tensors by the
+    It writes the graph at once into a new subfolder of log_dir (new_run_folder), and
+    then, at every `every`-th run of train_step, the loss on that batch and the accuracy
+    on `validation`. So the tutorial's training loop stays as it is. `names` are the tutorial's tensors by the
     names to show: x, y_, y, cross_entropy and train_step are needed, W and b only named.
     """
     if not log_dir:
@@ -137,7 +158,7 @@ def tensorboard_session(log_dir, sess, validation, every=10, **names):
     readable = tf.Graph()
     with readable.as_default():
         tf.import_graph_def(_readable_graph_def(sess.graph, names), name='')
-    writer = tf.summary.FileWriter(log_dir, graph=readable)
+    writer = tf.summary.FileWriter(new_run_folder(log_dir), graph=readable)
     writer.flush()
     # Built after the graph was written, so the Graphs tab shows the tutorial alone.
     correct = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))

@@ -22,16 +22,20 @@ def test_a_whole_run_is_accurate_and_quiet():
     assert unexplained(result.stderr) == []  # no chatter, no deprecation notices, no warnings
 
 
-def test_a_repl_paste_runs_with_the_defaults_and_prints_the_accuracy():
+def test_a_repl_paste_twice_runs_with_the_defaults_and_prints_the_accuracy():
     # TF_CPP_MIN_LOG_LEVEL=2, as many set it in their shell: still quiet. The REPL's
-    # sys.argv is [''], and the flags keep their defaults.
-    pasted = run(args=[sys.executable, '-i'], stdin=open(SCRIPT).read(), cwd=ROOT,
-                 TF_CPP_MIN_LOG_LEVEL='2')
+    # sys.argv is [''], and the flags keep their defaults. Pasted again, as a learner does
+    # after a mistake, it starts from a new graph: as many operations, and no ERROR line.
+    paste = open(SCRIPT).read() + '\nprint(len(tf.get_default_graph().get_operations()))\n'
+    pasted = run(args=[sys.executable, '-i'], stdin=paste + paste, cwd=ROOT, TF_CPP_MIN_LOG_LEVEL='2')
     assert pasted.returncode == 0, pasted.stderr
     lines = pasted.stdout.splitlines()
-    assert lines[:4] == extracting('MNIST_data/')  # the tutorial's relative folder
-    assert ACCURACY.fullmatch(lines[-1]) and 0.90 <= float(lines[-1]) <= 0.935
-    assert len(lines) == 5  # nothing else echoed
+    assert len(lines) == 12  # nothing else echoed
+    first, second = lines[:6], lines[6:]
+    assert first[:4] == second[:4] == extracting('MNIST_data/')  # the tutorial's folder
+    for accuracy in (first[4], second[4]):
+        assert ACCURACY.fullmatch(accuracy) and 0.90 <= float(accuracy) <= 0.935
+    assert int(first[5]) == int(second[5]) > 0
     # stderr holds the REPL's banner and prompts, and nothing else.
     prompts_removed = unexplained(re.sub(r'(>>> |\.\.\. )', '', pasted.stderr).strip())
     assert prompts_removed[0].startswith('Python 3') and len(prompts_removed) == 2

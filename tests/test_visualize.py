@@ -1,6 +1,7 @@
 """The weights picture and the TensorBoard logs, checked with TensorFlow's own readers."""
 import glob
 import os
+import re
 import subprocess
 import sys
 
@@ -100,7 +101,7 @@ def test_the_logged_validation_accuracy_is_on_the_validation_set(tmp_path):
             threes = numpy.eye(10)[numpy.full(5, 3)]
             for _ in range(20):
                 sess.run(train_step, feed_dict={x: images[:5].reshape(5, 784) / 255.0, y_: threes})
-    events = tf.compat.v1.train.summary_iterator(glob.glob(str(tmp_path / 'events.*'))[0])
+    events = tf.compat.v1.train.summary_iterator(glob.glob(str(tmp_path / '*' / 'events.*'))[0])
     logged = [(event.step, value.tag, value.simple_value)
               for event in events for value in event.summary.value]
     assert [(step, tag) for step, tag, _ in logged] == [
@@ -162,7 +163,9 @@ def test_trained_run_writes_the_picture_and_the_logs(tmp_path):
     assert (trained == 0).any()  # border pixels are 0 in every image: their weights stay 0
     assert_picture_shows(decode(image.read_bytes()), trained)
 
-    events = list(tf.compat.v1.train.summary_iterator(glob.glob(str(logs / 'events.*'))[0]))
+    run_folder, = os.listdir(logs)  # the run's own, named by the time it started
+    assert re.fullmatch(r'\d{8}-\d{6}', run_folder)
+    events = list(tf.compat.v1.train.summary_iterator(glob.glob(str(logs / run_folder / 'events.*'))[0]))
     graphs = [event.graph_def for event in events if event.HasField('graph_def')]
     assert len(graphs) == 1
     graph = tf.compat.v1.GraphDef.FromString(graphs[0])
@@ -180,3 +183,15 @@ def test_trained_run_writes_the_picture_and_the_logs(tmp_path):
     assert 0.5 < accuracies[0] < accuracies[-1] < 1  # it learns
     assert all(value > 0 for _, value in scalars['training_loss'])
     assert not [name for name in os.listdir(tmp_path) if name.endswith('.tmp')]
+
+
+def test_each_run_logs_into_a_new_folder_of_its_own(tmp_path, monkeypatch):
+    # Three runs started in the same second, into a folder that already holds other logs.
+    (tmp_path / 'older').mkdir()
+    monkeypatch.setattr(visualize.time, 'strftime', lambda form: '20261130-142501')
+    folders = [visualize.new_run_folder(str(tmp_path)) for _ in range(3)]
+    assert folders == [str(tmp_path / name) for name in
+                       ('20261130-142501', '20261130-142501-2', '20261130-142501-3')]
+    assert sorted(os.listdir(tmp_path)) == ['20261130-142501', '20261130-142501-2',
+                                            '20261130-142501-3', 'older']
+    assert all(os.listdir(folder) == [] for folder in folders)

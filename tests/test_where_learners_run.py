@@ -111,29 +111,55 @@ def test_the_script_pasted_into_a_cell_runs_quietly_and_later_cells_keep_their_s
     assert 'UserWarning: a warning of a later cell' in later_stderr
 
 
-def test_a_bracketed_paste_into_ipython_runs_with_the_defaults():
-    # IPython's own options must not reach the tutorial's flags.
+def in_ipython(*inputs):
+    """What IPython shows for each input, typed (or, one starting with a bracketed-paste
+    mark, pasted) in turn into one session on a pseudo-terminal, in the project folder."""
     session = pexpect.spawn(os.path.join(os.path.dirname(sys.executable), 'ipython'),
                             ['--no-autoindent', '--colors=NoColor', '--no-banner',
                              '--HistoryManager.hist_file=:memory:'],
                             cwd=ROOT, env=dict(environment(), TERM='xterm'), encoding='utf-8',
                             timeout=120, dimensions=(50, 200))
+    shown = []
     try:
         session.expect(r'In \[1\]:')
-        session.send('\x1b[200~' + open(SCRIPT).read() + '\x1b[201~')  # as a terminal pastes
-        session.send('\r')
-        session.expect(r'In \[2\]:')
-        shown = ANSI.sub('', session.before).replace('\r', '')
+        for number, text in enumerate(inputs, start=2):
+            session.send(text)
+            session.send('\r')
+            session.expect(r'In \[%d\]:' % number)
+            shown.append(ANSI.sub('', session.before).replace('\r', ''))
         session.sendline('exit')
         session.expect(pexpect.EOF)
     finally:
         session.close(force=True)
-    printed = [line for line in shown.splitlines() if not line.lstrip().startswith(('...:', 'In ['))]
-    printed = [line for line in unexplained('\n'.join(printed)) if line.strip()]
-    assert printed[-5:-1] == ['Extracting MNIST_data/%s' % name for name in input_data.FILES], shown
-    assert 0.90 <= float(printed[-1]) <= 0.935
+    return shown
+
+
+def printed(shown):
+    """The lines a cell printed, without IPython's prompts and TensorFlow's GPU lines."""
+    lines = [line for line in shown.splitlines() if not line.lstrip().startswith(('...:', 'In ['))]
+    return [line for line in unexplained('\n'.join(lines)) if line.strip()]
+
+
+def test_a_bracketed_paste_into_ipython_runs_with_the_defaults():
+    # IPython's own options must not reach the tutorial's flags.
+    shown, = in_ipython('\x1b[200~' + open(SCRIPT).read() + '\x1b[201~')  # as a terminal pastes
+    lines = printed(shown)
+    assert lines[-5:-1] == ['Extracting MNIST_data/%s' % name for name in input_data.FILES], shown
+    assert 0.90 <= float(lines[-1]) <= 0.935
     assert 'Traceback' not in shown and 'error' not in shown.lower()
-    assert not [line for line in printed if quiet_tensorflow.CHATTER.fullmatch(line)]
+    assert not [line for line in lines if quiet_tensorflow.CHATTER.fullmatch(line)]
+
+
+def test_run_twice_in_ipython_starts_each_from_a_new_graph():
+    count = 'len(tf.get_default_graph().get_operations())'
+    shown = in_ipython('%run mnist_softmax.py --max_steps 20 --seed 1', count,
+                       '%run mnist_softmax.py --max_steps 20', count)
+    for run in shown[0], shown[2]:
+        assert 'Traceback' not in run and 'error' not in run.lower(), run
+        assert printed(run)[-1].startswith('0.')
+    operations = [re.fullmatch(r'Out\[\d\]: (\d+)', printed(shown[index])[-1]).group(1)
+                  for index in (1, 3)]
+    assert operations[0] == operations[1]
 
 
 def test_the_script_says_which_pythons_and_packages_it_needs_for_uv_run():
@@ -176,3 +202,29 @@ def test_the_tutorials_data_lines_load_offline_from_an_empty_folder(tmp_path):
     assert sorted(os.listdir(tmp_path / 'MNIST_data')) == sorted(input_data.FILES)
     for name in input_data.FILES:
         assert is_mnist(name, (tmp_path / 'MNIST_data' / name).read_bytes())
+
+
+# The script run three times in one Python, as `%run` runs it (runpy, with its flags in
+# sys.argv): seeded, unseeded, seeded again. After each: how many operations the graph
+# holds, and a digest of the weights it trained.
+RUN_AGAIN = '''
+import hashlib, runpy, sys
+for flags in (['--seed', '1'], [], ['--seed', '1']):
+    sys.argv = [%r, '--max_steps', '20', *flags]
+    script = runpy.run_path(sys.argv[0], run_name='__main__')
+    weights = script['sess'].run(script['W'])
+    print(len(script['tf'].get_default_graph().get_operations()),
+          hashlib.sha256(weights.tobytes()).hexdigest())
+''' % SCRIPT
+
+
+def test_run_again_in_one_python_each_run_starts_from_a_new_graph():
+    result = subprocess.run([sys.executable, '-c', RUN_AGAIN], capture_output=True, text=True,
+                            timeout=300, env=environment(), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert unexplained(result.stderr) == []  # no "interactive session is already active"
+    (seeded_ops, seeded), (unseeded_ops, unseeded), (again_ops, again) = [
+        line.split() for line in result.stdout.splitlines() if not line.startswith(('Extracting', '0.'))]
+    assert seeded_ops == unseeded_ops == again_ops  # the graph does not grow
+    assert again == seeded  # the same seed, the same run
+    assert unseeded != seeded  # not seeded by the run before it
