@@ -137,21 +137,27 @@ def test_a_bad_flag_gets_one_line_and_status_2(capsys, flags, message):
 
 
 @pytest.mark.parametrize('flags, message', [
+    (['--help'], None),
     (['--max_steps', '0'], 'argument --max_steps: must be at least 1, not 0'),
     (['--weights_image', 'new folder/w.png'],
      'argument --weights_image: cannot write in %s (No such file or directory)'
      % os.path.join(ROOT, 'new folder')),
-], ids=['max_steps', 'weights_image'])
-def test_a_bad_flag_stops_the_script_before_the_data_and_tensorflow(flags, message):
-    # The script itself, as a script: it must stop at its first lines.
+], ids=['help', 'max_steps', 'weights_image'])
+def test_help_and_a_bad_flag_stop_the_script_before_the_data_and_tensorflow(flags, message):
+    # The script itself, as a script: it must stop at its first lines, having imported
+    # neither TensorFlow nor NumPy (what is imported tells, whatever the machine's speed).
     driver = ('import runpy, sys; sys.argv = [%r] + %r\n'
               'try:\n    runpy.run_path(sys.argv[0], run_name="__main__")\n'
               'except SystemExit as exit_:\n'
               '    print(exit_.code, "tensorflow" in sys.modules, "numpy" in sys.modules)' % (SCRIPT, flags))
     result = subprocess.run([sys.executable, '-c', driver], capture_output=True, text=True,
                             timeout=60, cwd=ROOT)
-    assert result.stdout == '2 False False\n'
-    assert result.stderr == 'mnist_softmax.py: error: %s\n' % message
+    if message is None:  # --help: the usage, then exit status 0
+        assert result.stdout.startswith('usage: mnist_softmax.py') and result.stderr == ''
+        assert result.stdout.endswith('\n0 False False\n')
+    else:
+        assert result.stdout == '2 False False\n'
+        assert result.stderr == 'mnist_softmax.py: error: %s\n' % message
 
 
 def test_a_fifo_is_refused_as_the_weights_image(tmp_path, capsys):

@@ -11,7 +11,22 @@ from conftest import NAMES, REAL_DATA_DIR, ROOT, SCRIPT, extracting, run, unexpl
 ACCURACY = re.compile(r'0\.\d+')
 
 
-def test_a_whole_run_is_accurate_and_quiet():
+# The script run as `python mnist_softmax.py FLAGS` would run it (runpy, as __main__), then
+# the weights and biases it trained saved, to check what it printed against.
+SAVE_TRAINED = (
+    'import runpy, sys, numpy\n'
+    'sys.argv = %r\n'
+    'script = runpy.run_path(sys.argv[0], run_name="__main__")\n'
+    'numpy.savez(%r, W=script["sess"].run(script["W"]), b=script["sess"].run(script["b"]))\n')
+
+
+def accuracy_of(weights, biases, data_set):
+    """The tutorial's accuracy of a trained W and b on a data set, in NumPy."""
+    predictions = numpy.argmax(data_set.images @ weights + biases, axis=1)
+    return numpy.mean(predictions == numpy.argmax(data_set.labels, axis=1))
+
+
+def test_a_whole_run_is_accurate_and_quiet(tmp_path):
     # From another folder, with Python's warnings on, as a developer's would be.
     result = run('--seed', '7', PYTHONWARNINGS='default')
     assert result.returncode == 0, result.stderr
@@ -20,6 +35,20 @@ def test_a_whole_run_is_accurate_and_quiet():
     assert len(lines) == 5 and ACCURACY.fullmatch(lines[-1])
     assert 0.90 <= float(lines[-1]) <= 0.935
     assert unexplained(result.stderr) == []  # no chatter, no deprecation notices, no warnings
+
+    # What it printed is the accuracy on the test set, computed anew from what it trained:
+    # the same run again, keeping W and b.
+    trained = tmp_path / 'trained.npz'
+    again = run(args=[sys.executable, '-c', SAVE_TRAINED % ([SCRIPT, '--seed', '7'], str(trained))],
+                cwd=ROOT)
+    assert again.stdout == result.stdout  # seeded: the same run
+    weights, biases = numpy.load(trained)['W'], numpy.load(trained)['b']
+    mnist = input_data.read_data_sets(REAL_DATA_DIR, one_hot=True)
+    on_test, on_validation = (accuracy_of(weights, biases, part) for part in (mnist.test, mnist.validation))
+    # Within one image of 10,000 (float sums in another order may tip a near tie), and not the
+    # validation set's, which differs by more than that.
+    assert abs(float(lines[-1]) - on_test) <= 0.0001
+    assert abs(float(lines[-1]) - on_validation) > 0.0001
 
 
 def test_a_repl_paste_twice_runs_with_the_defaults_and_prints_the_accuracy():
