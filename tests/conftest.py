@@ -223,6 +223,19 @@ class Server:
         self.httpd.server_close()
 
 
+# The settings that send urllib's requests through a proxy. Many company and university
+# networks set them; the tests' server is on 127.0.0.1, which a proxy cannot reach.
+PROXY_SETTINGS = ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy')
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_settings(monkeypatch):
+    """Every test, and every process it starts, talks to the test server directly."""
+    for variable in PROXY_SETTINGS:
+        monkeypatch.delenv(variable, raising=False)
+        monkeypatch.delenv(variable.upper(), raising=False)
+
+
 @pytest.fixture
 def server():
     running = Server()
@@ -233,12 +246,10 @@ def server():
 @pytest.fixture
 def mirrors(server, tiny, monkeypatch):
     """Two mirrors on the test server, /first/ then /second/ (which has the tiny files),
-    quick retries, and no proxy."""
+    and quick retries."""
     monkeypatch.setattr(input_data, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
     monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
     monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 0.5)
-    for variable in ('http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'):
-        monkeypatch.delenv(variable, raising=False)
     for name in input_data.FILES:
         server.routes['/second/' + name] = ('ok', tiny.gz[name])
     return server
