@@ -29,6 +29,7 @@ def accuracy_of(weights, biases, data_set):
 def test_a_whole_run_is_accurate_and_quiet(tmp_path):
     # From another folder, with Python's warnings on, as a developer's would be.
     result = run('--seed', '7', PYTHONWARNINGS='default')
+    print('\n' + result.stdout + result.stderr, end='')  # what a learner sees (shown with -s)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:4] == extracting(REAL_DATA_DIR)  # found beside the script
