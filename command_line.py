@@ -8,9 +8,11 @@ pasted into Python, IPython or a notebook cell, the tutorial runs with the defau
 (sys.argv there belongs to the interpreter or the kernel, not to the tutorial).
 Pasted again, `%run` again or exec'd again, start_afresh() gives it a new graph.
 """
+
 import argparse
 import math
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -28,8 +30,9 @@ def run_as_script():
     sys.argv[0] empty.
     """
     main_file = getattr(sys.modules.get('__main__'), '__file__', None)
-    return bool(main_file and sys.argv and sys.argv[0]) and \
-        os.path.abspath(sys.argv[0]) == os.path.abspath(main_file)
+    return bool(main_file and sys.argv and sys.argv[0]) and os.path.abspath(
+        sys.argv[0]
+    ) == os.path.abspath(main_file)
 
 
 def parse_flags(argv=None):
@@ -44,33 +47,66 @@ def parse_flags(argv=None):
         argv = sys.argv[1:] if script else []
     # Beside the script when run as one, so that it runs from any folder; the tutorial's
     # own folder name, in the current folder, when pasted.
-    default_data_dir = os.path.join(os.path.dirname(sys.argv[0]), 'MNIST_data') if script else 'MNIST_data/'
+    default_data_dir = (
+        os.path.join(os.path.dirname(sys.argv[0]), 'MNIST_data') if script else 'MNIST_data/'
+    )
     parser = argparse.ArgumentParser(
         prog='mnist_softmax.py',
         description='Train and test the softmax regression of the MNIST tutorial; print '
-                    'the test accuracy.')
-    parser.add_argument('--data_dir', type=data_directory, default=default_data_dir,
-                        help='directory of the MNIST files (default: MNIST_data beside '
-                        'this script)')
-    parser.add_argument('--learning_rate', type=positive_finite, default=0.5,
-                        help='gradient descent step size (default: 0.5)')
-    parser.add_argument('--max_steps', type=at_least_one, default=1000,
-                        help='number of training steps (default: 1000)')
-    parser.add_argument('--batch_size', type=batch_size, default=100,
-                        help='examples per training step, at most %d (default: 100)'
-                        % TRAIN_EXAMPLES)
-    parser.add_argument('--seed', type=int, default=None,
-                        help='seed for identical runs (default: none, so runs differ slightly)')
-    parser.add_argument('--source_url', type=source_url, default=None,
-                        help='where to fetch missing MNIST files: an http(s):// or file:// '
-                        'URL, or a local folder (default: the copies in MNIST_data beside '
-                        'input_data.py, then the mirrors listed in input_data.py)')
-    parser.add_argument('--weights_image', type=writable_file, default=None,
-                        help='after training, write the weights of each digit as a PNG '
-                        'picture to this file (default: none)')
-    parser.add_argument('--log_dir', type=writable_directory, default=None,
-                        help='write the graph, and the loss and validation accuracy every '
-                        '10 steps, for TensorBoard into this directory (default: none)')
+        'the test accuracy.',
+    )
+    parser.add_argument(
+        '--data_dir',
+        type=data_directory,
+        default=default_data_dir,
+        help='directory of the MNIST files (default: MNIST_data beside this script)',
+    )
+    parser.add_argument(
+        '--learning_rate',
+        type=positive_finite,
+        default=0.5,
+        help='gradient descent step size (default: 0.5)',
+    )
+    parser.add_argument(
+        '--max_steps',
+        type=at_least_one,
+        default=1000,
+        help='number of training steps (default: 1000)',
+    )
+    parser.add_argument(
+        '--batch_size',
+        type=batch_size,
+        default=100,
+        help='examples per training step, at most %d (default: 100)' % TRAIN_EXAMPLES,
+    )
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=None,
+        help='seed for identical runs (default: none, so runs differ slightly)',
+    )
+    parser.add_argument(
+        '--source_url',
+        type=source_url,
+        default=None,
+        help='where to fetch missing MNIST files: an http(s):// or file:// '
+        'URL, or a local folder (default: the copies in MNIST_data beside '
+        'input_data.py, then the mirrors listed in fetch_files.py)',
+    )
+    parser.add_argument(
+        '--weights_image',
+        type=writable_file,
+        default=None,
+        help='after training, write the weights of each digit as a PNG '
+        'picture to this file (default: none)',
+    )
+    parser.add_argument(
+        '--log_dir',
+        type=writable_directory,
+        default=None,
+        help='write the graph, and the loss and validation accuracy every '
+        '10 steps, for TensorBoard into this directory (default: none)',
+    )
     # One line for a bad flag, not the whole usage above it: the reason is what to read.
     parser.error = lambda message: parser.exit(2, '%s: error: %s\n' % (parser.prog, message))
     flags = parser.parse_args(argv)
@@ -102,6 +138,7 @@ def start_afresh():
 # The flags' types: each returns the value or raises ArgumentTypeError with the reason,
 # which argparse prints as "mnist_softmax.py: error: argument --flag: reason".
 
+
 def at_least_one(text):
     try:
         value = int(text)
@@ -115,8 +152,9 @@ def at_least_one(text):
 def batch_size(text):
     value = at_least_one(text)
     if value > TRAIN_EXAMPLES:
-        raise argparse.ArgumentTypeError('%d is larger than the %d training examples'
-                                         % (value, TRAIN_EXAMPLES))
+        raise argparse.ArgumentTypeError(
+            '%d is larger than the %d training examples' % (value, TRAIN_EXAMPLES)
+        )
     return value
 
 
@@ -131,38 +169,78 @@ def positive_finite(text):
 
 
 def source_url(text):
-    if not text.strip():
-        raise argparse.ArgumentTypeError('is empty; give a URL or a folder, or leave the flag '
-                                         'out to use the copies and mirrors')
-    import input_data  # here, not above: only this flag needs it, and NumPy takes a moment
-    try:
-        input_data.check_source_url(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    """--source_url: a URL or folder the loader can read; empty, as in TF 1.x, for the default
+    sources."""
+    import fetch_files  # here, not above: only this flag needs it
+
+    if text:
+        try:
+            fetch_files.check_source_url(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
     return text
 
 
 def data_directory(path):
     if not path:
-        raise argparse.ArgumentTypeError('is empty; give a directory, or leave the flag '
-                                         'out to use MNIST_data beside the script')
+        raise argparse.ArgumentTypeError(
+            'is empty; give a directory, or leave the flag out to use MNIST_data beside the script'
+        )
     if os.path.exists(path) and not os.path.isdir(path):
         raise argparse.ArgumentTypeError('%s is not a directory' % path)
     return path
 
 
 def writable_file(path):
-    """--weights_image: a file that can be written, checked before training. A symbolic link
-    is written through (the file it points to); a device or a FIFO is refused, not replaced."""
+    """--weights_image: a file that can be written, checked before training: its folder
+    writable, its name not too long, and a file already there one we may replace. A
+    symbolic link is written through (the file it points to); a device or a FIFO is
+    refused, not replaced."""
+    import fetch_files  # here, not above: only this flag writes a file
+
     if path.endswith(('/', os.sep)) or os.path.isdir(path):
         raise argparse.ArgumentTypeError('%s names a folder; give a file name' % path)
-    target = os.path.realpath(path)
-    if os.path.exists(target) and not os.path.isfile(target):
+    target = _real_path(path)
+    folder, name = os.path.split(target)
+    if len(os.fsencode(name)) > _longest_name(folder):
+        raise argparse.ArgumentTypeError('%s: the name is too long for its folder' % path)
+    if os.path.exists(target):
         mode = os.stat(target).st_mode
-        kind = 'a FIFO' if stat.S_ISFIFO(mode) else 'a device' if stat.S_ISCHR(mode) else 'not a file'
-        raise argparse.ArgumentTypeError('%s is %s; give the name of a file' % (path, kind))
-    _check_writable(os.path.dirname(target))
+        if not stat.S_ISREG(mode):
+            raise argparse.ArgumentTypeError(
+                '%s is %s; give the name of a file' % (path, fetch_files.kind_of(mode))
+            )
+        if not _may_replace(target):
+            raise argparse.ArgumentTypeError(
+                '%s belongs to another user, who alone may replace it; give another name' % path
+            )
+    _check_writable(folder)
     return path
+
+
+def _real_path(path):
+    try:
+        return os.path.realpath(path)
+    except FileNotFoundError:  # the current folder is gone (removed while a shell was in it)
+        raise argparse.ArgumentTypeError(
+            '%s: the current folder no longer exists; cd into one that does' % path
+        ) from None
+
+
+def _longest_name(folder):
+    try:
+        return os.pathconf(folder, 'PC_NAME_MAX')
+    except (OSError, ValueError, AttributeError):  # no such folder (told later), or no pathconf
+        return 255
+
+
+def _may_replace(target):
+    """Whether renaming a new file over target will be allowed: in a folder with the sticky
+    bit (/tmp), only the file's owner, the folder's or root may."""
+    folder = os.stat(os.path.dirname(target))
+    if not folder.st_mode & stat.S_ISVTX or os.geteuid() == 0:
+        return True
+    return os.geteuid() in (os.stat(target).st_uid, folder.st_uid)
 
 
 def writable_directory(path):
@@ -181,22 +259,30 @@ def _check_writable(folder, make=False):
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
-        raise argparse.ArgumentTypeError('cannot write in %s (%s)'
-                                         % (folder, error.strerror or error)) from None
+        raise argparse.ArgumentTypeError(
+            'cannot write in %s (%s)' % (folder, error.strerror or error)
+        ) from None
 
 
 def _report_loader_failures_briefly():
-    """Show input_data's errors as their message alone (exit status 1), not a traceback.
+    """Show the loader's errors, and a failed write of the weights picture, as their message
+    alone (exit status 1), not a traceback.
 
-    Their message already names the file, what went wrong and the fix; a traceback
-    through the loader's insides would only bury it. Other exceptions are untouched.
+    Their message already names the file, what went wrong and the fix; a traceback through
+    the loader's insides would only bury it. The loader speaks of its own arguments, so
+    the flags that set them are named too. Other exceptions are untouched.
     """
     previous = sys.excepthook
 
     def hook(kind, error, traceback):
-        loader = sys.modules.get('input_data')
-        if loader is not None and issubclass(kind, getattr(loader, 'DownloadError', ())):
+        files = sys.modules.get('fetch_files')
+        if files is not None and issubclass(kind, (files.DownloadError, files.SaveError)):
             print(error, file=sys.stderr)
+            if re.search(r'\b(train_dir|source_url)\b', str(error)):
+                print(
+                    '(Here train_dir is --data_dir, and source_url is --source_url.)',
+                    file=sys.stderr,
+                )
         else:
             previous(kind, error, traceback)
 

@@ -6,10 +6,22 @@ newest patch release of it) into a fresh virtual environment under .nox/, then r
 README's test command; arguments after `--` go to pytest. docs/development.md says which
 releases passed, and when.
 """
+
 import nox
 
 # The releases pip offers for Python 3.11.
-TENSORFLOW_RELEASES = ['2.12', '2.13', '2.14', '2.15', '2.16', '2.17', '2.18', '2.19', '2.20', '2.21']
+TENSORFLOW_RELEASES = [
+    '2.12',
+    '2.13',
+    '2.14',
+    '2.15',
+    '2.16',
+    '2.17',
+    '2.18',
+    '2.19',
+    '2.20',
+    '2.21',
+]
 
 
 @nox.session

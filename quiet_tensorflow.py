@@ -29,6 +29,7 @@ after the import), and the freezing of the objects the import made (gc.freeze, s
 garbage collector never scans them again; see start_up). And where there was no fd 2 at
 all, fd 2 is /dev/null from then on.
 """
+
 import contextlib
 import ctypes
 import faulthandler
@@ -45,24 +46,49 @@ import warnings
 # "2026-11-28 16:11:32.534635: I tensorflow/core/util/port.cc:110] oneDNN...".
 # The source file and the message matter; the time stamp and thread do not.
 LOG_LINE = r'(?:[IWEF]\d{4} \S+ +\d+ |\d{4}-\d\d-\d\d [\d:.]+: [IWEF] (?:\S+/)?)%s:\d+\] %s'
-CHATTER = re.compile('|'.join([
-    r'WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR',
-    LOG_LINE % (r'port\.cc', r'oneDNN custom operations are on\..*'),
-    LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine, GPU will not be used\.'),
-    LOG_LINE % (r'cpu_feature_guard\.cc', r'This TensorFlow binary is optimized to use available CPU '
-                r'instructions in performance-critical operations\.'),
-    r'To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\.',
-    LOG_LINE % (r'mlir_graph_optimization_pass\.cc', r'MLIR V1 optimization pass is not enabled'),
-    # TensorFlow 2.16 and 2.17 register their CUDA plugins twice and say so, GPU or not;
-    # 2.19 its computation placer, four times.
-    LOG_LINE % (r'\S+', r'Unable to register (cuDNN|cuFFT|cuBLAS) factory: Attempting to register '
-                r'factory for plugin \S+ when one has already been registered'),
-    LOG_LINE % (r'computation_placer\.cc', r'computation placer already registered\. Please check '
-                r'linkage and avoid linking the same target more than once\.'),
-    LOG_LINE % (r'\S+', r'TF-TRT Warning: Could not find TensorRT'),
-]))
+CHATTER = re.compile(
+    '|'.join(
+        [
+            r'WARNING: All log messages before absl::InitializeLog\(\) is called '
+            r'are written to STDERR',
+            LOG_LINE % (r'port\.cc', r'oneDNN custom operations are on\..*'),
+            LOG_LINE
+            % (
+                r'cudart_stub\.cc',
+                r'Could not find cuda drivers on your machine, GPU will not be used\.',
+            ),
+            LOG_LINE
+            % (
+                r'cpu_feature_guard\.cc',
+                r'This TensorFlow binary is optimized to use available CPU '
+                r'instructions in performance-critical operations\.',
+            ),
+            r'To enable the following instructions: .* rebuild TensorFlow with the '
+            r'appropriate compiler flags\.',
+            LOG_LINE
+            % (r'mlir_graph_optimization_pass\.cc', r'MLIR V1 optimization pass is not enabled'),
+            # TensorFlow 2.16 and 2.17 register their CUDA plugins twice and say so, GPU or not;
+            # 2.19 its computation placer, four times.
+            LOG_LINE
+            % (
+                r'\S+',
+                r'Unable to register (cuDNN|cuFFT|cuBLAS) factory: Attempting to register '
+                r'factory for plugin \S+ when one has already been registered',
+            ),
+            LOG_LINE
+            % (
+                r'computation_placer\.cc',
+                r'computation placer already registered\. Please check '
+                r'linkage and avoid linking the same target more than once\.',
+            ),
+            LOG_LINE % (r'\S+', r'TF-TRT Warning: Could not find TensorRT'),
+        ]
+    )
+)
 # Shown on a machine with a GPU, where it is real; hidden where there is no CUDA driver.
-NO_CUDA_DRIVER = re.compile(LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine.*'))
+NO_CUDA_DRIVER = re.compile(
+    LOG_LINE % (r'cudart_stub\.cc', r'Could not find cuda drivers on your machine.*')
+)
 CUDA_START_FAILED = re.compile(LOG_LINE % (r'\S+', r'failed call to cuInit: .*\(303\)'))
 # TensorFlow 2.22 ends some error messages with the place in its sources that made them:
 #   === Source Location Trace: ===
@@ -100,13 +126,16 @@ def without_chatter(lines, no_driver=False):
 
 def _is_chatter(line, no_driver):
     return CHATTER.fullmatch(line) is not None or (
-        no_driver and CUDA_START_FAILED.fullmatch(line) is not None)
+        no_driver and CUDA_START_FAILED.fullmatch(line) is not None
+    )
 
 
 def _not_on_purpose(record):
     message = record.getMessage()
-    return not ('is deprecated and will be removed' in message
-                and any(' %s (from ' % name in message for name in ON_PURPOSE))
+    return not (
+        'is deprecated and will be removed' in message
+        and any(' %s (from ' % name in message for name in ON_PURPOSE)
+    )
 
 
 @contextlib.contextmanager

@@ -9,12 +9,15 @@ Neither is part of the tutorial's computation; both are off unless a flag asks.
   and every 10 steps the training loss and the validation accuracy, in a subfolder of
   their own for each run, so that TensorBoard shows runs side by side.
 """
+
 import os
 import struct
 import time
 import zlib
 
 import numpy
+
+import fetch_files
 
 GAP_GRAY = 208  # the thin lines between tiles, so that white tile borders stay apart
 
@@ -54,7 +57,7 @@ def _tiles_png(tiles, enlarge, gap):
     for index, pixels in enumerate(tiles):
         pixels = pixels.reshape(28, 28, 3).repeat(enlarge, axis=0).repeat(enlarge, axis=1)
         left = index * (tile + gap * enlarge)
-        picture[:, left:left + tile] = pixels
+        picture[:, left : left + tile] = pixels
     return _png(picture)
 
 
@@ -63,33 +66,31 @@ def _png(picture):
     height, width, _ = picture.shape
 
     def chunk(kind, data):
-        return (struct.pack('>I', len(data)) + kind + data
-                + struct.pack('>I', zlib.crc32(kind + data)))
+        return (
+            struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+        )
 
     # Each row starts with its filter type, 0: the bytes as they are.
-    rows = numpy.concatenate([numpy.zeros((height, 1), numpy.uint8),
-                              picture.reshape(height, width * 3)], axis=1)
+    rows = numpy.concatenate(
+        [numpy.zeros((height, 1), numpy.uint8), picture.reshape(height, width * 3)], axis=1
+    )
     header = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header)
-            + chunk(b'IDAT', zlib.compress(rows.tobytes(), 9)) + chunk(b'IEND', b''))
+    return (
+        b'\x89PNG\r\n\x1a\n'
+        + chunk(b'IHDR', header)
+        + chunk(b'IDAT', zlib.compress(rows.tobytes(), 9))
+        + chunk(b'IEND', b'')
+    )
 
 
 def write_weights_image(path, weights):
-    """Write weights_png(weights) to path, through a temporary file renamed into place;
-    nothing when path is None (--weights_image not given). A symbolic link is written
-    through: the file it points to gets the picture, and the link stays a link."""
+    """Write weights_png(weights) to path, as every file here is written (fetch_files.save_file:
+    a temporary file of an unpredictable name, renamed into place); nothing when path is None
+    (--weights_image not given). A symbolic link is written through: the file it points to
+    gets the picture, and the link stays a link. fetch_files.SaveError says why it failed."""
     if not path:
         return
-    target = os.path.realpath(path)
-    temporary = '%s.%d.tmp' % (target, os.getpid())
-    try:
-        with open(temporary, 'wb') as out:
-            out.write(weights_png(weights))
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    fetch_files.save_file(os.path.realpath(path), weights_png(weights), what='the picture')
 
 
 def _readable_graph_def(graph, names):
@@ -146,8 +147,9 @@ def tensorboard_session(log_dir, sess, validation, every=10, **names):
 
     It writes the graph at once into a new subfolder of log_dir (new_run_folder), and
     then, at every `every`-th run of train_step, the loss on that batch and the accuracy
-    on `validation`. So the tutorial's training loop stays as it is. `names` are the tutorial's tensors by the
-    names to show: x, y_, y, cross_entropy and train_step are needed, W and b only named.
+    on `validation`. So the tutorial's training loop stays as it is. `names` are the
+    tutorial's tensors by the names to show: x, y_, y, cross_entropy and train_step are
+    needed, W and b only named.
     """
     if not log_dir:
         return sess
@@ -179,11 +181,18 @@ def tensorboard_session(log_dir, sess, validation, every=10, **names):
 
         def log(self, feed_dict):
             loss = sess.run(cross_entropy, feed_dict={x: feed_dict[x], y_: feed_dict[y_]})
-            accuracy = sess.run(validation_accuracy,
-                                feed_dict={x: validation.images, y_: validation.labels})
-            writer.add_summary(tf.Summary(value=[
-                tf.Summary.Value(tag='training_loss', simple_value=loss),
-                tf.Summary.Value(tag='validation_accuracy', simple_value=accuracy)]), self.steps)
+            accuracy = sess.run(
+                validation_accuracy, feed_dict={x: validation.images, y_: validation.labels}
+            )
+            writer.add_summary(
+                tf.Summary(
+                    value=[
+                        tf.Summary.Value(tag='training_loss', simple_value=loss),
+                        tf.Summary.Value(tag='validation_accuracy', simple_value=accuracy),
+                    ]
+                ),
+                self.steps,
+            )
             writer.flush()
 
         def __getattr__(self, name):  # everything else is the session's own

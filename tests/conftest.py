@@ -18,12 +18,13 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+import fetch_files  # noqa: E402
 import input_data  # noqa: E402
 import quiet_tensorflow  # noqa: E402
 
 REAL_DATA_DIR = os.path.join(ROOT, 'MNIST_data')
 SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
-NAMES = list(input_data.FILES)  # train images, train labels, test images, test labels
+NAMES = list(fetch_files.FILES)  # train images, train labels, test images, test labels
 
 
 def idx_images(images):
@@ -37,6 +38,12 @@ def idx_labels(labels):
     """IDX bytes (magic 2049) of a uint8 array [N]."""
     header = (2049).to_bytes(4, 'big') + len(labels).to_bytes(4, 'big')
     return header + labels.astype(numpy.uint8).tobytes()
+
+
+def sizes_of(raw):
+    """The sizes the IDX header of raw gives."""
+    dimensions = raw[3]
+    return [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], 'big') for i in range(dimensions)]
 
 
 class TinyMnist:
@@ -55,14 +62,14 @@ class TinyMnist:
             input_data.TEST_LABELS: idx_labels(self.test_labels),
         }
         self.gz = {name: gzip.compress(raw, mtime=0) for name, raw in self.raw.items()}
-        self.files = {name: (len(raw), hashlib.sha256(raw).hexdigest())
+        self.files = {name: (sizes_of(raw), hashlib.sha256(raw).hexdigest())
                       for name, raw in self.raw.items()}
 
     def set_raw(self, name, raw):
         """Put other IDX bytes in file `name`, and in the checksum table."""
         self.raw[name] = raw
         self.gz[name] = gzip.compress(raw, mtime=0)
-        self.files[name] = (len(raw), hashlib.sha256(raw).hexdigest())
+        self.files[name] = (sizes_of(raw), hashlib.sha256(raw).hexdigest())
 
     def write(self, directory, names=None):
         os.makedirs(directory, exist_ok=True)
@@ -77,8 +84,8 @@ def tiny(monkeypatch):
     """Tiny MNIST files, with input_data's checksum table pointed at them, and no copies
     of the real files as a first source."""
     data = TinyMnist()
-    monkeypatch.setattr(input_data, 'FILES', data.files)
-    monkeypatch.setattr(input_data, 'PROJECT_DATA_DIR', os.path.join(ROOT, 'no such folder'))
+    monkeypatch.setattr(fetch_files, 'FILES', data.files)
+    monkeypatch.setattr(fetch_files, 'PROJECT_DATA_DIR', os.path.join(ROOT, 'no such folder'))
     return data
 
 
@@ -112,7 +119,7 @@ def real_files():
 
 def is_mnist(name, gzipped):
     """An independent check of a gzipped file against MNIST's published checksum."""
-    return hashlib.sha256(gzip.decompress(gzipped)).hexdigest() == input_data.FILES[name][1]
+    return hashlib.sha256(gzip.decompress(gzipped)).hexdigest() == fetch_files.FILES[name][1]
 
 
 class Server:
@@ -127,86 +134,24 @@ class Server:
     much it sent is in `sent`),
     ('redirect', location) which answers 302, ('headers_trickle', seconds) which sends its
     status line and then a header byte every `seconds`, ('auth', body, credentials) which
-    wants that Basic Authorization, and ('call', function, answer) which calls function()
-    and then answers as `answer` says. Requests' paths are logged in `requests`, their
-    Authorization headers in `authorizations`.
+    wants that Basic Authorization, ('call', function, answer) which calls function()
+    and then answers as `answer` says, ('continues', seconds) which sends '100 Continue'
+    without end, ('fast_then_trickle', body, fast, n, seconds), and ('silence', seconds)
+    which sends nothing. Requests' paths are logged in `requests`, their Authorization
+    headers in `authorizations`.
     """
 
     def __init__(self):
         self.routes, self.requests, self.authorizations, self.sent = {}, [], [], {}
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(_Answers):
             def do_GET(self):
                 server.requests.append(self.path)
                 server.authorizations.append(self.headers.get('Authorization'))
-                self.answer(server.routes.get(self.path, ('status', 404)))
-
-            def answer(self, route):
-                kind = route[0]
-                if kind == 'call':
-                    route[1]()
-                    return self.answer(route[2])
-                if kind == 'auth':
-                    expected = 'Basic ' + base64.b64encode(route[2].encode()).decode()
-                    if self.headers.get('Authorization') != expected:
-                        return self.send_error(401)
-                    kind, route = 'ok', ('ok', route[1])
-                if kind == 'status':
-                    self.send_response(route[1], *route[2:])
-                    self.send_header('Content-Length', '0')
-                    self.end_headers()
-                    return
-                if kind == 'redirect':
-                    self.send_response(302)
-                    self.send_header('Location', route[1])
-                    self.send_header('Content-Length', '0')
-                    self.end_headers()
-                    return
+                self.server_state = server
                 try:
-                    if kind == 'headers_trickle':
-                        self.wfile.write(b'HTTP/1.1 200 OK\r\n')
-                        for _ in range(100):
-                            self.wfile.write(b'X')
-                            self.wfile.flush()
-                            time.sleep(route[1])
-                        return
-                    body = route[1]
-                    self.send_response(200)
-                    self.send_header('Content-Type',
-                                     'text/html' if kind == 'html' else 'application/octet-stream')
-                    if kind != 'endless':
-                        self.send_header('Content-Length', str(len(body)))
-                    self.end_headers()
-                    if kind == 'endless':
-                        self.wfile.write(body)
-                        server.sent[self.path] = len(body)
-                        for _ in range(64 * 16):
-                            self.wfile.write(bytes(1 << 16))
-                            server.sent[self.path] += 1 << 16
-                    elif kind == 'trickle':
-                        for start in range(0, len(body), route[2]):
-                            self.wfile.write(body[start:start + route[2]])
-                            self.wfile.flush()
-                            time.sleep(route[3])
-                    elif kind == 'cut':
-                        self.wfile.write(body[:route[2]])
-                        self.wfile.flush()
-                        self.close_connection = True
-                    elif kind == 'stall':
-                        self.wfile.write(body[:len(body) // 2])
-                        self.wfile.flush()
-                        time.sleep(route[2])
-                    elif kind == 'slow':
-                        for start in range(0, len(body), 1 << 16):
-                            self.wfile.write(body[start:start + (1 << 16)])
-                            self.wfile.flush()
-                            time.sleep(route[2])
-                    else:
-                        self.wfile.write(body)
+                    self.answer(server.routes.get(self.path, ('status', 404)))
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -236,6 +181,111 @@ def no_proxy_settings(monkeypatch):
         monkeypatch.delenv(variable.upper(), raising=False)
 
 
+class _Answers(http.server.BaseHTTPRequestHandler):
+    """The test server's answers, one method a kind of route (see Server)."""
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, route):
+        getattr(self, 'answer_' + route[0])(*route[1:])
+
+    def answer_call(self, function, answer):
+        function()
+        self.answer(answer)
+
+    def answer_auth(self, body, credentials):
+        expected = 'Basic ' + base64.b64encode(credentials.encode()).decode()
+        if self.headers.get('Authorization') != expected:
+            return self.send_error(401)
+        self.answer_ok(body)
+
+    def answer_status(self, code, *reason):
+        self.send_response(code, *reason)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+
+    def answer_redirect(self, location):
+        self.send_response(302)
+        self.send_header('Location', location)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+
+    def answer_headers_trickle(self, seconds):
+        self.wfile.write(b'HTTP/1.1 200 OK\r\n')
+        for _ in range(100):
+            self.wfile.write(b'X')
+            self.wfile.flush()
+            time.sleep(seconds)
+
+    def answer_continues(self, seconds):
+        """Interim answers, '100 Continue', without end (for `seconds` at most)."""
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends:
+            self.wfile.write(b'HTTP/1.1 100 Continue\r\n\r\n' * 100)
+
+    def start(self, length=None, kind='application/octet-stream'):
+        self.send_response(200)
+        self.send_header('Content-Type', kind)
+        if length is not None:
+            self.send_header('Content-Length', str(length))
+        self.end_headers()
+
+    def answer_ok(self, body):
+        self.start(len(body))
+        self.wfile.write(body)
+
+    def answer_html(self, body):
+        self.start(len(body), 'text/html')
+        self.wfile.write(body)
+
+    def answer_endless(self, head):
+        self.start()
+        sent = self.server_state.sent
+        self.wfile.write(head)
+        sent[self.path] = len(head)
+        for _ in range(64 * 16):
+            self.wfile.write(bytes(1 << 16))
+            sent[self.path] += 1 << 16
+
+    def answer_trickle(self, body, size, seconds):
+        self.start(len(body))
+        self.answer_rest(body, size, seconds)
+
+    def answer_fast_then_trickle(self, body, fast, size, seconds):
+        """`fast` bytes at once, then `size` bytes at a time with pauses."""
+        self.start(len(body))
+        self.wfile.write(body[:fast])
+        self.wfile.flush()
+        self.answer_rest(body[fast:], size, seconds)
+
+    def answer_rest(self, body, size, seconds):
+        for start in range(0, len(body), size):
+            self.wfile.write(body[start:start + size])
+            self.wfile.flush()
+            time.sleep(seconds)
+
+    def answer_cut(self, body, length):
+        self.start(len(body))
+        self.wfile.write(body[:length])
+        self.wfile.flush()
+        self.close_connection = True
+
+    def answer_stall(self, body, seconds):
+        self.start(len(body))
+        self.wfile.write(body[:len(body) // 2])
+        self.wfile.flush()
+        time.sleep(seconds)
+
+    def answer_silence(self, seconds):
+        """Nothing at all, not even a status line, for `seconds`."""
+        time.sleep(seconds)
+
+    def answer_slow(self, body, seconds):
+        self.start(len(body))
+        self.answer_rest(body, 1 << 16, seconds)
+
+
 @pytest.fixture
 def server():
     running = Server()
@@ -247,10 +297,10 @@ def server():
 def mirrors(server, tiny, monkeypatch):
     """Two mirrors on the test server, /first/ then /second/ (which has the tiny files),
     and quick retries."""
-    monkeypatch.setattr(input_data, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
-    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
-    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 0.5)
-    for name in input_data.FILES:
+    monkeypatch.setattr(fetch_files, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
+    monkeypatch.setattr(fetch_files, 'RETRY_DELAYS', (0, 0))
+    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 0.5)
+    for name in fetch_files.FILES:
         server.routes['/second/' + name] = ('ok', tiny.gz[name])
     return server
 

@@ -108,8 +108,6 @@ BAD_FLAGS = [
     (['--data_dir', SCRIPT], 'argument --data_dir: %s is not a directory' % SCRIPT),
     (['--data_dir', ''], 'argument --data_dir: is empty; give a directory, or leave the flag out '
      'to use MNIST_data beside the script'),
-    (['--source_url', ''], 'argument --source_url: is empty; give a URL or a folder, or leave the '
-     'flag out to use the copies and mirrors'),
     (['--source_url', 'ftp://x'], "argument --source_url: 'ftp://x' is not a source the loader "
      'can read: use an http://, https:// or file:// URL, or the path of a local folder'),
     (['--seed', '1.5'], "argument --seed: invalid int value: '1.5'"),
@@ -120,7 +118,7 @@ BAD_FLAGS = [
     (['--weights_image', 'no such folder/'],
      'argument --weights_image: no such folder/ names a folder; give a file name'),
     (['--weights_image', '/dev/null'],
-     'argument --weights_image: /dev/null is a device; give the name of a file'),
+     'argument --weights_image: /dev/null is a character device; give the name of a file'),
     (['--log_dir', '/proc/logs'],
      'argument --log_dir: cannot write in /proc/logs (No such file or directory)'),
     (['--log_dir', SCRIPT], 'argument --log_dir: %s is a file, not a directory' % SCRIPT),
@@ -164,7 +162,7 @@ def test_a_fifo_is_refused_as_the_weights_image(tmp_path, capsys):
     os.mkfifo(tmp_path / 'pipe')
     with pytest.raises(SystemExit):
         command_line.parse_flags(['--weights_image', str(tmp_path / 'pipe')])
-    assert capsys.readouterr().err.endswith('%s is a FIFO; give the name of a file\n' % (tmp_path / 'pipe'))
+    assert capsys.readouterr().err.endswith('%s is a FIFO (named pipe); give the name of a file\n' % (tmp_path / 'pipe'))
 
 
 def test_help_states_every_default(capsys):

@@ -11,6 +11,7 @@ import time
 import numpy
 import pytest
 
+import fetch_files
 import input_data
 from conftest import (NAMES, REAL_DATA_DIR, ROOT, TinyMnist, assert_good_copies, idx_images,
                       is_mnist, load, real_files)
@@ -52,16 +53,21 @@ def test_a_stalled_transfer_times_out_and_is_retried(mirrors, tiny, tmp_path):
     assert mirrors.requests.count('/first/' + NAMES[1]) == 3
 
 
-@pytest.mark.parametrize('bad', ['html', 'truncated', 'wrong-magic', 'short-of-its-header',
-                                 'more-than-its-header', 'empty'])
-def test_a_file_that_cannot_be_the_data_is_replaced_and_reported(mirrors, tiny, tmp_path, capsys, bad):
+def corrupt(gzipped):
+    """gzipped with a byte in the middle of its compressed data changed."""
+    middle = len(gzipped) // 2
+    return gzipped[:middle] + bytes([gzipped[middle] ^ 0xFF]) + gzipped[middle + 1:]
+
+
+@pytest.mark.parametrize('bad', ['html', 'truncated', 'corrupt', 'short-of-its-header', 'empty'])
+def test_a_failed_copy_of_mnists_file_is_replaced_and_reported(mirrors, tiny, tmp_path, capsys, bad):
+    # Evidently a failed copy: nothing of any data, or MNIST's own header and then a break.
     tiny.write(tmp_path)
     name = NAMES[2]
     content = {'html': b'<html><head><title>403 Forbidden</title></head></html>',
                'truncated': tiny.gz[name][:len(tiny.gz[name]) // 2],
-               'wrong-magic': gzip.compress(tiny.raw[NAMES[3]]),  # labels where images go
+               'corrupt': corrupt(tiny.gz[name]),
                'short-of-its-header': gzip.compress(tiny.raw[name][:-1]),
-               'more-than-its-header': gzip.compress(tiny.raw[name] + b'\x00'),
                'empty': b''}[bad]
     (tmp_path / name).write_bytes(content)
     load(tmp_path)
@@ -69,6 +75,58 @@ def test_a_file_that_cannot_be_the_data_is_replaced_and_reported(mirrors, tiny, 
     err = capsys.readouterr().err
     assert '%s is not a good copy of the MNIST file: ' % (tmp_path / name) in err
     assert mirrors.requests == ['/first/' + name, '/second/' + name]
+
+
+def idx_bytes(element_type, dimensions, sizes, element_size=1):
+    """A well-formed IDX file of zeros, of any element type and dimensions."""
+    header = bytes([0, 0, element_type, dimensions]) + b''.join(size.to_bytes(4, 'big') for size in sizes)
+    return header + bytes(element_size * int(numpy.prod(sizes)))
+
+
+@pytest.mark.parametrize('bad, says', [
+    ('labels-where-images-go', 'Invalid magic number 2049 in MNIST image file: it is an IDX file of '
+                               '1-dimensional unsigned bytes'),
+    ('floats', 'it is an IDX file of 3-dimensional 32-bit floats'),
+    ('four-dimensions', 'it is an IDX file of 4-dimensional unsigned bytes'),
+    ('uncompressed', 'it is an IDX file that is not gzipped, under a .gz name'),
+    ('not-gzip', 'it is not gzip data'),
+    ('over-the-limit', 'its header promises 12 images of 28x28 pixels, more than the 5000 bytes allowed'),
+    ('another-header-cut-short', 'the gzip data ends early'),
+])
+def test_a_file_that_could_be_someones_data_is_an_error_and_left_alone(mirrors, tiny, tmp_path, monkeypatch,
+                                                                         bad, says):
+    if bad == 'over-the-limit':
+        monkeypatch.setattr(fetch_files, 'MAX_IDX_BYTES', 5000)
+    tiny.write(tmp_path)
+    name = NAMES[2]
+    other = tiny.raw[name][:4] + (13).to_bytes(4, 'big') + tiny.raw[name][8:] + bytes(784)  # 13 images
+    content = {'labels-where-images-go': gzip.compress(tiny.raw[NAMES[3]]),
+               'floats': gzip.compress(idx_bytes(0x0D, 3, [2, 28, 28], element_size=4)),
+               'four-dimensions': gzip.compress(idx_bytes(0x08, 4, [2, 28, 28, 3])),
+               'uncompressed': tiny.raw[name],
+               'not-gzip': b'\x00\x01 some bytes of something else',
+               'over-the-limit': tiny.gz[name],
+               'another-header-cut-short': gzip.compress(other)[:200]}[bad]
+    (tmp_path / name).write_bytes(content)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    line = [line for line in str(caught.value).splitlines() if line.startswith('  %s: ' % (tmp_path / name))]
+    assert len(line) == 1 and says in line[0]
+    assert 'Nothing in the folder was changed.' in str(caught.value)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+    assert mirrors.requests == []
+
+
+def test_data_after_what_the_header_promises_is_not_read_as_in_tf1(mirrors, tiny, tmp_path):
+    # TF 1.x read the bytes the header promised; a byte more, inside or after the gzip
+    # data, changed nothing.
+    tiny.write(tmp_path)
+    (tmp_path / NAMES[0]).write_bytes(gzip.compress(tiny.raw[NAMES[0]] + b'\x07'))
+    (tmp_path / NAMES[1]).write_bytes(tiny.gz[NAMES[1]] + b'\x07')
+    data = load(tmp_path)
+    assert mirrors.requests == []
+    assert (data.train.num_examples, data.test.num_examples) == (30, 12)
 
 
 def other_digits(tiny, seed=1):
@@ -122,11 +180,11 @@ def test_when_every_source_fails_one_clear_error(mirrors, tiny, tmp_path):
     message = str(caught.value)
     lines = message.splitlines()
     assert lines[0] == 'Could not get a good copy of %s for %s.' % (NAMES[0], tmp_path / NAMES[0])
-    assert lines[1] == '  %s: it is an HTML page, not gzip data (an error page saved in place ' \
-                       'of the file?)' % (tmp_path / NAMES[0])
+    assert lines[1] == '  %s: it is an HTML page, not gzip data (an error page saved in its ' \
+                       'place?)' % (tmp_path / NAMES[0])
     assert lines[2] == '  %s/first/%s: HTTP 404 Not Found' % (mirrors.url, NAMES[0])
     assert lines[3].startswith('  %s/second/%s: cut off after 100 of ' % (mirrors.url, NAMES[0]))
-    assert 'To fix it, put the four MNIST files' in lines[4] and 'source_url' in lines[4]
+    assert 'To fix it, put the four files' in lines[4] and 'source_url' in lines[4]
     # Not a traceback from inside urllib or gzip, and nothing half-written left.
     assert caught.value.__cause__ is None and caught.value.__context__ is None
     assert os.listdir(tmp_path) == [NAMES[0]]
@@ -135,7 +193,7 @@ def test_when_every_source_fails_one_clear_error(mirrors, tiny, tmp_path):
 
 def test_a_refused_connection_names_the_url(tiny, tmp_path, monkeypatch, server):
     server.close()  # nothing listens on that port any more
-    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    monkeypatch.setattr(fetch_files, 'RETRY_DELAYS', (0, 0))
     with pytest.raises(input_data.DownloadError, match='127.0.0.1:%d/x/%s: connection refused'
                        % (server.port, NAMES[0])):
         load(tmp_path / 'data', source_url='http://127.0.0.1:%d/x/' % server.port)

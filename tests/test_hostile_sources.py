@@ -4,6 +4,7 @@ disks, a closed stderr, and bad values. All offline, on 127.0.0.1. Each test nam
 guard it would catch missing."""
 import gzip
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +15,8 @@ import numpy
 import pytest
 from hypothesis import strategies
 
+import fetch_files
+import idx
 import input_data
 from conftest import (NAMES, REAL_DATA_DIR, ROOT, SCRIPT, assert_good_copies, environment, idx_labels,
                       is_mnist, load, named_stream, real_files)
@@ -34,33 +37,46 @@ def test_a_gzip_bomb_is_refused_at_once_and_the_next_mirror_used(mirrors, tiny, 
     assert mirrors.requests.count('/first/' + NAMES[0]) == 1  # not the kind to try again
 
 
-def test_a_good_gzip_then_endless_zeros_stops_at_the_byte_cap(mirrors, tiny, tmp_path):
+def over(message):
+    """The byte counts in a message's 'it is over N bytes'."""
+    return [int(count) for count in re.findall(r'it is over (\d+) bytes', message)]
+
+
+def test_a_good_gzip_then_endless_zeros_stops_at_the_byte_cap(mirrors, tiny, tmp_path, monkeypatch):
     # gzip allows zero padding after the data, so without the cap the file would verify,
-    # after 64 MiB in memory; with it, the source is given up at the largest possible gzip.
-    for name in NAMES:
-        mirrors.routes['/first/' + name] = ('ok', tiny.gz[name])
-    mirrors.routes['/first/' + NAMES[1]] = ('endless', tiny.gz[NAMES[1]])
+    # after 64 MiB in memory; with it, the source is given up just past the largest gzip of
+    # MNIST's file, or from a source the caller names, of MAX_IDX_BYTES.
+    for mirror in ('/first/', '/second/'):
+        mirrors.routes[mirror + NAMES[1]] = ('endless', tiny.gz[NAMES[1]])
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    cap = idx.largest_gzip(fetch_files.mnist_size(NAMES[1]))
+    assert [cap < count <= cap + fetch_files.CHUNK_BYTES for count in over(str(caught.value))] == [True] * 2
+    monkeypatch.setattr(fetch_files, 'MAX_IDX_BYTES', 100000)
     with pytest.raises(input_data.DownloadError) as caught:
         load(tmp_path, source_url=mirrors.url + '/first/')
-    assert '/first/%s: not the MNIST file: it is over ' % NAMES[1] in str(caught.value)
+    cap = idx.largest_gzip(100000)
+    assert [cap < count <= cap + fetch_files.CHUNK_BYTES for count in over(str(caught.value))] == [True]
     time.sleep(0.5)  # for the server to find the connection closed
     assert mirrors.sent['/first/' + NAMES[1]] < 16 << 20  # what the socket buffers hold, at most
 
 
 def test_a_file_in_the_folder_is_read_no_further_than_its_cap(mirrors, tiny, tmp_path, monkeypatch):
     # The same in the data folder: a good gzip and 64 MiB of zeros (a sparse file) is more
-    # than any gzip of the data a file may hold, so it is not read to its end.
-    monkeypatch.setattr(input_data, 'MAX_IDX_BYTES', 1 << 20)
+    # than any gzip of the data a file may hold, so it is not read to its end; it could be
+    # someone's, so it is an error, and left as it is.
+    monkeypatch.setattr(fetch_files, 'MAX_IDX_BYTES', 1 << 20)
     tiny.write(tmp_path)
     with open(tmp_path / NAMES[1], 'r+b') as padded:
         padded.truncate(64 << 20)
-    load(tmp_path)
-    assert_good_copies(tmp_path, tiny)
-    assert mirrors.requests == ['/first/' + NAMES[1], '/second/' + NAMES[1]]
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    assert over(str(caught.value)) == [idx.largest_gzip(1 << 20)]
+    assert os.path.getsize(tmp_path / NAMES[1]) == 64 << 20 and mirrors.requests == []
 
 
 def test_a_header_promising_more_than_allowed_is_refused_before_it_is_read(tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(input_data, 'MAX_IDX_BYTES', 10 ** 6)
+    monkeypatch.setattr(fetch_files, 'MAX_IDX_BYTES', 10 ** 6)
     raw = b''.join(value.to_bytes(4, 'big') for value in (2051, 60000, 28, 28))
     with pytest.raises(ValueError, match='promises 60000 images of 28x28 pixels, more than the '
                                          '1000000 bytes allowed: bomb.gz'):
@@ -73,9 +89,10 @@ def test_a_header_promising_more_than_allowed_is_refused_before_it_is_read(tiny,
 CHILD = '''
 import resource, sys
 sys.path.insert(0, %r)
+import fetch_files
 import input_data
-input_data.PROJECT_DATA_DIR = '/nonexistent'
-input_data.MIRRORS = [sys.argv[2] + '/first/', sys.argv[2] + '/second/']
+fetch_files.PROJECT_DATA_DIR = '/nonexistent'
+fetch_files.MIRRORS = [sys.argv[2] + '/first/', sys.argv[2] + '/second/']
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 data = input_data.read_data_sets(sys.argv[1], one_hot=True)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -95,14 +112,14 @@ def test_memory_stays_bounded_by_the_data_whatever_a_source_sends(server, tmp_pa
     assert result.returncode == 0, result.stderr
     before, after, examples = map(int, result.stdout.split()[-3:])
     assert examples == 55000
-    kept = sum(size for size, _ in input_data.FILES.values()) + 60000 * 10 * 8  # + one-hot
+    kept = sum(map(fetch_files.mnist_size, NAMES)) + 60000 * 10 * 8  # + one-hot
     assert (after - before) * 1024 < 2 * kept  # ru_maxrss is in KiB
 
 
 # Time: the deadline and the minimum speed ------------------------------------------------
 
 def test_a_body_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(input_data, 'DEADLINE_SECONDS', 1)
+    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 1)
     # 20 kB/s, fast enough for any speed window, and 12 s for the file.
     mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]] * 8, 2000, 0.1)
     started = time.monotonic()
@@ -115,8 +132,8 @@ def test_a_body_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypa
 def test_a_header_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypatch):
     # The status line, then a header byte every 0.2 s: each read comes well within the
     # timeout, and there is no body to measure a speed on. Only the deadline ends it.
-    monkeypatch.setattr(input_data, 'DEADLINE_SECONDS', 1)
-    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 5)
+    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 1)
+    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 5)
     mirrors.routes['/first/' + NAMES[0]] = ('headers_trickle', 0.2)
     started = time.monotonic()
     load(tmp_path)
@@ -126,9 +143,9 @@ def test_a_header_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkey
 
 
 def test_a_trickle_under_the_minimum_speed_is_given_up(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(input_data, 'TIMEOUT_SECONDS', 5)  # each piece comes well within it
-    monkeypatch.setattr(input_data, 'SLOW_WINDOW_SECONDS', 0.5)
-    monkeypatch.setattr(input_data, 'DEADLINE_SECONDS', 4)  # a backstop, should the speed go unchecked
+    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 5)  # each piece comes well within it
+    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.5)
+    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 4)  # a backstop, should the speed go unchecked
     mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]], 10, 0.1)  # 100 B/s
     with pytest.raises(input_data.DownloadError) as caught:
         load(tmp_path, source_url=mirrors.url + '/first/')
@@ -137,7 +154,7 @@ def test_a_trickle_under_the_minimum_speed_is_given_up(mirrors, tiny, tmp_path, 
 
 
 def test_a_slow_but_steady_link_finishes(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(input_data, 'SLOW_WINDOW_SECONDS', 0.3)
+    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.3)
     mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]], 4000, 0.05)
     load(tmp_path)
     assert mirrors.requests == ['/first/' + name for name in NAMES[:1]] + [
@@ -157,8 +174,9 @@ def test_a_retry_is_announced(mirrors, tiny, tmp_path, capsys):
 FIFO_LOADER = '''
 import sys
 sys.path.insert(0, %r)
+import fetch_files
 import input_data
-input_data.PROJECT_DATA_DIR = '/nonexistent'
+fetch_files.PROJECT_DATA_DIR = '/nonexistent'
 try:
     input_data.read_data_sets(sys.argv[1], source_url=sys.argv[2] or None)
 except input_data.DownloadError as error:
@@ -180,8 +198,7 @@ def test_a_fifo_in_the_data_folder_is_refused_at_once(tmp_path):
     result = load_in_a_process(tmp_path)
     assert result.stdout.splitlines() == [
         '%s: it is a FIFO (named pipe), not a file.' % (tmp_path / NAMES[2]),
-        'To fix it, move it out of the way, or choose another folder (train_dir; --data_dir in '
-        'mnist_softmax.py).']
+        'To fix it, move it out of the way, or choose another folder (train_dir).']
     assert os.path.exists(tmp_path / NAMES[2])  # left as it was
 
 
@@ -276,7 +293,7 @@ def test_credentials_are_not_sent_on_where_a_redirect_leads(mirrors, tiny, tmp_p
 
 def test_a_password_is_never_shown_when_the_host_cannot_be_reached(tmp_path, server, monkeypatch, capsys):
     server.close()
-    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    monkeypatch.setattr(fetch_files, 'RETRY_DELAYS', (0, 0))
     url = 'http://user:hunter2@127.0.0.1:%d/mnist/' % server.port
     with pytest.raises(input_data.DownloadError) as caught:
         load(tmp_path, source_url=url)
@@ -314,7 +331,7 @@ def test_text_from_a_server_is_shown_without_control_characters(mirrors, tiny, t
 
 def test_a_dead_proxy_is_named_as_the_cause(tiny, tmp_path, server, monkeypatch):
     server.close()  # the proxy: nothing listens there
-    monkeypatch.setattr(input_data, 'RETRY_DELAYS', (0, 0))
+    monkeypatch.setattr(fetch_files, 'RETRY_DELAYS', (0, 0))
     monkeypatch.setenv('http_proxy', 'http://proxyuser:pw@127.0.0.1:%d' % server.port)
     with pytest.raises(input_data.DownloadError) as caught:
         load(tmp_path, source_url='http://mirror.example/mnist/')
@@ -336,7 +353,8 @@ def test_a_download_with_stderr_closed_works_and_says_nothing_there(server, tmp_
     for name, body in real_files().items():
         server.routes['/mnist/' + name] = ('ok', body)
     server.routes['/bad/' + NAMES[0]] = ('status', 503)
-    loader = ('import sys; sys.path.insert(0, %r); import input_data; input_data.RETRY_DELAYS = (0, 0)\n'
+    loader = ('import sys; sys.path.insert(0, %r); import fetch_files, input_data\n'
+              'fetch_files.RETRY_DELAYS = (0, 0)\n'
               'input_data.read_data_sets(sys.argv[1], source_url=sys.argv[2])\n'
               'try:\n    input_data.read_data_sets(sys.argv[3], source_url=sys.argv[4])\n'
               'except input_data.DownloadError:\n    print("refused, as it should be")' % ROOT)
@@ -385,13 +403,14 @@ def test_a_full_disk_is_one_message_naming_the_folder(small_tmpfs, tmp_path):
     message = str(caught.value)
     assert message.startswith('Could not save train-images-idx3-ubyte.gz in %s: No space left '
                               'on device.' % small_tmpfs)
-    assert 'free some space there' in message and '--data_dir' in message
+    assert 'free some space there' in message
     assert os.listdir(small_tmpfs) == []  # nothing half-written
 
 
 FILE_SIZE_LIMIT = '''
 import resource, signal, sys
 sys.path.insert(0, %r)
+import fetch_files
 import input_data
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
 resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
@@ -408,7 +427,7 @@ def test_a_file_size_limit_is_one_message_and_leaves_no_file(tmp_path):
     assert result.stdout.startswith('Could not save train-images-idx3-ubyte.gz in %s: File too '
                                     'large.' % (tmp_path / 'data'))
     assert 'ulimit -f' in result.stdout
-    assert os.listdir(tmp_path / 'data') == []  # no part of a file
+    assert os.listdir(tmp_path) == []  # no part of a file, and not the folder the load made
 
 
 @pytest.fixture
@@ -437,10 +456,10 @@ def test_the_script_says_a_read_only_folder_in_one_message(read_only_folder):
                             capture_output=True, text=True, timeout=120, env=environment())
     assert result.returncode == 1
     assert 'Traceback' not in result.stderr
-    assert result.stderr.splitlines()[-2:] == [
+    assert result.stderr.splitlines()[-3:] == [
         'Could not save train-labels-idx1-ubyte.gz in %s: Read-only file system.' % read_only_folder,
-        'To fix it, make the folder writable, or choose another folder (train_dir; --data_dir in '
-        'mnist_softmax.py).']
+        'To fix it, make the folder writable, or choose another folder for the data (train_dir).',
+        '(Here train_dir is --data_dir, and source_url is --source_url.)']
 
 
 def test_a_failing_load_never_removes_a_folder_another_load_is_using(mirrors, tiny, tmp_path):
@@ -465,7 +484,7 @@ def test_a_label_out_of_range_names_the_file(tiny, tmp_path):
     labels[3] = 10
     tiny.set_raw(input_data.TRAIN_LABELS, idx_labels(labels))  # checksums follow
     folder = tiny.write(tmp_path)
-    with pytest.raises(ValueError, match='%s: label 10 is not one of the 10 classes 0 to 9'
+    with pytest.raises(ValueError, match='label 10 is not one of the 10 classes 0 to 9: %s'
                        % os.path.join(folder, input_data.TRAIN_LABELS)):
         input_data.read_data_sets(folder, one_hot=True, validation_size=5)
     # Without one_hot the labels are returned as they are, as TF 1.x did.
@@ -486,10 +505,11 @@ def test_a_bad_batch_size_is_refused_and_changes_nothing(size, error):
     assert dataset.next_batch(40)[0].shape == (40, 784)  # the whole set is still a batch
 
 
-def test_an_empty_source_url_is_refused(tmp_path):
-    with pytest.raises(ValueError, match='source_url is empty'):
-        load(tmp_path, source_url='')
-    assert os.listdir(tmp_path) == []
+def test_an_empty_source_url_means_the_default_sources_as_in_tf1(mirrors, tiny, tmp_path):
+    # TF 1.x: `if not source_url: source_url = DEFAULT_SOURCE_URL`.
+    load(tmp_path, source_url='')
+    assert_good_copies(tmp_path, tiny)
+    assert mirrors.requests[:2] == ['/first/' + NAMES[0], '/second/' + NAMES[0]]
 
 
 # A bounded fuzz of the readers ------------------------------------------------------------
@@ -516,5 +536,8 @@ def test_the_idx_readers_return_arrays_or_a_value_error(header, magic, payload, 
 def test_a_file_in_the_folder_that_is_not_the_data_is_never_used(tmp_path_factory, data, gzipped):
     folder = tmp_path_factory.mktemp('fuzz')
     (folder / NAMES[3]).write_bytes(gzip.compress(data) if gzipped else data)
-    raw, counts, mnist, problem = input_data._read_cached(str(folder), NAMES[3])
-    assert (raw is None and problem) or (raw is not None and not mnist and len(raw) == 8 + counts[0])
+    found = fetch_files._read_from_folder(str(folder), NAMES[3])
+    if found.data is None:
+        assert found.problem
+    else:
+        assert not fetch_files.is_mnist(NAMES[3], found.data) and len(found.data) == 8 + found.sizes[0]

@@ -68,10 +68,14 @@ def test_extract_images_and_labels_parse_idx(capsys):
 def test_wrong_magic_numbers_are_refused():
     images = idx_images(numpy.zeros((2, 28, 28), numpy.uint8))
     labels = idx_labels(numpy.zeros(2, numpy.uint8))
-    with pytest.raises(ValueError, match='Invalid magic number 2049 in MNIST image file: x.gz'):
+    # TF 1.x's words, then what the file is.
+    with pytest.raises(ValueError, match='^Invalid magic number 2049 in MNIST image file: it is an '
+                                         'IDX file of 1-dimensional unsigned bytes.*: x.gz$'):
         input_data.extract_images(gz_file(labels, 'x.gz'))
-    with pytest.raises(ValueError, match='Invalid magic number 2051 in MNIST label file: y.gz'):
+    with pytest.raises(ValueError, match='^Invalid magic number 2051 in MNIST label file: .*: y.gz$'):
         input_data.extract_labels(gz_file(images, 'y.gz'))
+    with pytest.raises(ValueError, match='^Invalid magic number 16910339 in MNIST image file: x.gz$'):
+        input_data.extract_images(gz_file(b'\x01\x02\x08\x03' + images[4:], 'x.gz'))
 
 
 def test_truncated_idx_payload_is_refused():

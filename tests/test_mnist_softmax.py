@@ -115,5 +115,5 @@ def test_a_loader_failure_is_its_message_and_status_1(tmp_path):
     assert result.returncode == 1
     assert 'Traceback' not in result.stderr
     assert result.stderr.startswith('Could not get a good copy of train-images-idx3-ubyte.gz')
-    assert 'To fix it, put the four MNIST files' in result.stderr
+    assert 'To fix it, put the four files' in result.stderr
     assert not os.path.exists(tmp_path / 'data')  # the folder it made is gone again

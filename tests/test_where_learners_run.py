@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from nbclient import NotebookClient
 
-import input_data
+import fetch_files
 import quiet_tensorflow
 from conftest import ROOT, SCRIPT, environment, is_mnist, unexplained
 
@@ -121,7 +121,7 @@ def test_the_script_pasted_into_a_cell_runs_quietly_and_later_cells_keep_their_s
     seen = outputs(pasted)
     assert unexplained(''.join(text for name, text in seen if name == 'stderr')) == []
     lines = ''.join(text for name, text in seen if name == 'stdout').splitlines()
-    assert lines[:4] == ['Extracting MNIST_data/%s' % name for name in input_data.FILES]
+    assert lines[:4] == ['Extracting MNIST_data/%s' % name for name in fetch_files.FILES]
     assert len(lines) == 5 and 0.90 <= float(lines[-1]) <= 0.935
     later_stderr = ''.join(text for name, text in outputs(later) if name == 'stderr')
     assert 'stderr of a later cell' in later_stderr
@@ -161,7 +161,7 @@ def test_a_bracketed_paste_into_ipython_runs_with_the_defaults():
     # IPython's own options must not reach the tutorial's flags.
     shown, = in_ipython('\x1b[200~' + open(SCRIPT).read() + '\x1b[201~')  # as a terminal pastes
     lines = printed(shown)
-    assert lines[-5:-1] == ['Extracting MNIST_data/%s' % name for name in input_data.FILES], shown
+    assert lines[-5:-1] == ['Extracting MNIST_data/%s' % name for name in fetch_files.FILES], shown
     assert 0.90 <= float(lines[-1]) <= 0.935
     assert 'Traceback' not in shown and 'error' not in shown.lower()
     assert not [line for line in lines if quiet_tensorflow.CHATTER.fullmatch(line)]
@@ -214,14 +214,14 @@ def test_the_tutorials_data_lines_load_offline_from_an_empty_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     folder = os.path.join(ROOT, 'MNIST_data')
     assert result.stdout.splitlines() == (
-        [line for name in input_data.FILES
+        [line for name in fetch_files.FILES
          for line in ('Copied %s from %s.' % (name, folder), 'Extracting MNIST_data/%s' % name)]
         + ['(55000, 784) (10000, 10)'])
     assert result.stderr == ''
     # Copies, verified as every source is, in the tutorial's folder; nothing else.
     assert os.listdir(tmp_path) == ['MNIST_data']
-    assert sorted(os.listdir(tmp_path / 'MNIST_data')) == sorted(input_data.FILES)
-    for name in input_data.FILES:
+    assert sorted(os.listdir(tmp_path / 'MNIST_data')) == sorted(fetch_files.FILES)
+    for name in fetch_files.FILES:
         assert is_mnist(name, (tmp_path / 'MNIST_data' / name).read_bytes())
 
 
