@@ -494,6 +494,14 @@ class _Deadline(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
         self.expired = True
         self.shut_down()
 
+    def too_slow(self):
+        """Why the sockets were shut down, or None."""
+        if self.expired:
+            return 'too slow: not done after %d s' % DEADLINE_SECONDS
+        if self.overdue:
+            return 'too slow: no answer (status line and headers) within %g s' % SLOW_WINDOW_SECONDS
+        return None
+
     def shut_down(self):
         with self.lock:
             for sock in self.sockets:
@@ -563,8 +571,8 @@ def _get(url, name, deadline, cap):
         raise _network_error(getattr(error, 'reason', error), url, deadline) from None
     finally:
         progress.end()
-    if deadline.expired:
-        raise _SourceError('too slow: not done after %d s' % DEADLINE_SECONDS)
+    if deadline.too_slow():  # cut short at a limit, whatever the connection made of it
+        raise _SourceError(deadline.too_slow())
     if total is not None and len(body) < total:
         raise _Passing('cut off after %d of %d bytes' % (len(body), total))
     return body
@@ -641,12 +649,8 @@ def _network_error(reason, url, deadline):
             http.client.RemoteDisconnected,
         ),
     )
-    if deadline.expired:
-        return _SourceError('too slow: not done after %d s' % DEADLINE_SECONDS)
-    if deadline.overdue:
-        return _SourceError(
-            'too slow: no answer (status line and headers) within %d s' % SLOW_WINDOW_SECONDS
-        )
+    if deadline.too_slow():
+        return _SourceError(deadline.too_slow())
     proxy = _proxy_for(url)
     if proxy and isinstance(reason, (ValueError, http.client.InvalidURL)):
         return _SourceError(

@@ -13,7 +13,7 @@ import pytest
 
 import fetch_files
 import input_data
-from conftest import (NAMES, REAL_DATA_DIR, ROOT, TinyMnist, assert_good_copies, idx_images,
+from conftest import (NAMES, REAL_DATA_DIR, ROOT, TinyMnist, assert_good_copies, idx_images, idx_labels,
                       is_mnist, load, real_files)
 
 
@@ -286,3 +286,119 @@ def test_an_interrupted_download_leaves_nothing(server, tmp_path, kill):
     run.communicate(timeout=60)
     assert run.returncode != 0
     assert not os.path.exists(tmp_path / 'data')  # not even the folder
+
+
+# One data set per folder -------------------------------------------------------------
+
+def own_data(tmp_path):
+    """Four well-formed files in a folder that are not MNIST's (the table knows other ones)."""
+    return TinyMnist(seed=5).write(tmp_path)
+
+
+@pytest.mark.parametrize('change', ['missing', 'cut-short', 'empty'])
+def test_in_a_folder_of_the_users_data_a_bad_file_is_an_error_and_nothing_is_fetched(
+        mirrors, tiny, tmp_path, change):
+    own_data(tmp_path)
+    name = NAMES[1]
+    if change == 'missing':
+        (tmp_path / name).unlink()
+    else:
+        whole = (tmp_path / name).read_bytes()
+        (tmp_path / name).write_bytes(whole[:len(whole) // 2] if change == 'cut-short' else b'')
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    message = str(caught.value)
+    assert '  %s: ' % (tmp_path / name) in message
+    assert "The folder holds data that is not MNIST's (%s, %s, %s)" % (NAMES[0], NAMES[2], NAMES[3]) in message
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before  # never mixed
+    assert mirrors.requests == []
+
+
+def test_a_source_the_caller_names_may_serve_another_data_set(mirrors, tiny, tmp_path, capsys):
+    # Fashion-MNIST's README: read_data_sets('data/fashion', source_url=its mirror). Its
+    # files are well-formed and not MNIST's; a named source gives them, with a note.
+    fashion = TinyMnist(seed=9)
+    for name in NAMES:
+        mirrors.routes['/fashion/' + name] = ('ok', fashion.gz[name])
+    data = load(tmp_path / 'fashion', source_url=mirrors.url + '/fashion/')
+    numpy.testing.assert_array_equal(numpy.rint(data.test.images.reshape(12, 28, 28) * 255), fashion.test_images)
+    err = capsys.readouterr().err
+    for name in NAMES:
+        assert "from %s/fashion/ is not MNIST's %s; it is loaded as it is." % (mirrors.url, name) in err
+        assert (tmp_path / 'fashion' / name).read_bytes() == fashion.gz[name]
+    # Its download cut short, then tried again from the same source, it is completed there.
+    (tmp_path / 'fashion' / NAMES[3]).unlink()
+    load(tmp_path / 'fashion', source_url=mirrors.url + '/fashion/')
+    assert (tmp_path / 'fashion' / NAMES[3]).read_bytes() == fashion.gz[NAMES[3]]
+
+
+@pytest.mark.parametrize('answer', ['html', 'cut', 'bomb'])
+def test_a_named_source_still_cannot_give_what_is_not_data(mirrors, tiny, tmp_path, answer):
+    # A header promising 2 GB of pixels, more than MAX_IDX_BYTES, then 16 MiB of zeros.
+    bomb = gzip.compress(idx_images(numpy.zeros((0, 28, 28), numpy.uint8))[:4]
+                         + b''.join(size.to_bytes(4, 'big') for size in (200000, 100, 100)) + bytes(1 << 24))
+    mirrors.routes['/named/' + NAMES[0]] = {
+        'html': ('html', b'<!DOCTYPE html><title>Not here</title>'),
+        'cut': ('cut', tiny.gz[NAMES[0]], 100),
+        'bomb': ('ok', bomb)}[answer]
+    with pytest.raises(input_data.DownloadError):
+        load(tmp_path, source_url=mirrors.url + '/named/')
+    assert not os.path.exists(tmp_path / NAMES[0])
+
+
+@pytest.mark.parametrize('served', ['another-data-set', 'same-size'])
+def test_the_default_sources_must_give_mnists_own_files(mirrors, tiny, tmp_path, served):
+    # Well-formed, and from the first mirror: refused all the same, by its checksum. The
+    # same size is not enough (the labels of another data set with as many examples).
+    other = TinyMnist(seed=3)
+    body = other.gz[NAMES[1]] if served == 'another-data-set' else gzip.compress(
+        idx_labels((tiny.train_labels + 1) % 10))
+    mirrors.routes['/first/' + NAMES[1]] = ('ok', body)
+    del mirrors.routes['/second/' + NAMES[1]]  # so that the error says what /first/ gave
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    assert "/first/%s: not MNIST's file: its decompressed bytes have sha256" % NAMES[1] in str(caught.value)
+
+
+@pytest.mark.parametrize('url', [fetch_files.DEFAULT_SOURCE_URL, fetch_files.DEFAULT_SOURCE_URL.rstrip('/'), ''])
+def test_tf1s_default_source_url_means_our_copies_then_the_mirrors(mirrors, tiny, tmp_path, url, monkeypatch):
+    copies = tiny.write(tmp_path / 'copies')
+    monkeypatch.setattr(fetch_files, 'PROJECT_DATA_DIR', copies)
+    load(tmp_path / 'data', source_url=url)
+    assert_good_copies(tmp_path / 'data', tiny)
+    assert mirrors.requests == []  # the copies came first
+
+
+def test_the_mirrors_are_tf1s_default_first_then_the_others():
+    assert fetch_files.MIRRORS == [
+        'https://storage.googleapis.com/cvdf-datasets/mnist/',
+        'https://ossci-datasets.s3.amazonaws.com/mnist/',
+        'http://yann.lecun.com/exdb/mnist/']
+    assert fetch_files.PROJECT_DATA_DIR == REAL_DATA_DIR
+    assert fetch_files._sources(None) == ([REAL_DATA_DIR] + fetch_files.MIRRORS, False)
+
+
+@pytest.mark.parametrize('status', [408, 429, 500, 503])
+def test_a_passing_failure_is_tried_again_at_the_same_mirror(mirrors, tiny, tmp_path, status):
+    name = NAMES[0]
+    mirrors.routes['/first/' + name] = ('call', lambda: mirrors.routes.update(
+        {'/first/' + name: ('ok', tiny.gz[name])}), ('status', status))
+    load(tmp_path)
+    assert mirrors.requests[:3] == ['/first/' + name] * 2 + ['/first/' + NAMES[1]]
+
+
+def test_a_validation_set_as_large_as_the_training_set_is_allowed(tiny, tmp_path):
+    data = input_data.read_data_sets(tiny.write(tmp_path), validation_size=40)
+    assert (data.train.num_examples, data.validation.num_examples) == (0, 40)
+    with pytest.raises(ValueError, match='between 0 and 40'):
+        input_data.read_data_sets(str(tmp_path), validation_size=41)
+
+
+def test_load_mnist_reads_tf1s_folder(tmp_path, monkeypatch):
+    bigger = TinyMnist(num_train=5010)  # load_mnist keeps 5000 for validation
+    monkeypatch.setattr(fetch_files, 'FILES', bigger.files)
+    monkeypatch.setattr(fetch_files, 'PROJECT_DATA_DIR', bigger.write(tmp_path / 'copies'))
+    monkeypatch.chdir(tmp_path)
+    assert input_data.load_mnist().train.num_examples == 10
+    assert_good_copies(tmp_path / 'MNIST-data', bigger)

@@ -129,17 +129,66 @@ def test_a_body_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypa
     assert '/first/%s: too slow: not done after 1 s' % NAMES[0] in str(caught.value)
 
 
-def test_a_header_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypatch):
-    # The status line, then a header byte every 0.2 s: each read comes well within the
-    # timeout, and there is no body to measure a speed on. Only the deadline ends it.
-    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 1)
+@pytest.mark.parametrize('route', [('headers_trickle', 0.2), ('continues', 30), ('silence', 30)],
+                         ids=['header-trickle', 'endless-100-continue', 'silence'])
+def test_the_status_line_and_headers_must_come_within_the_speed_window(mirrors, tiny, tmp_path,
+                                                                       monkeypatch, capsys, route):
+    # A header byte every 0.2 s, endless '100 Continue' answers, or nothing at all: each
+    # read comes within the timeout (or there is nothing to read), and there is no body to
+    # measure a speed on. The window for the headers ends each, long before the deadline.
+    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.5)
+    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 20)
+    mirrors.routes['/first/' + NAMES[0]] = route
+    del mirrors.routes['/second/' + NAMES[0]]  # so that the error says what /first/ did
+    started = time.monotonic()
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    assert time.monotonic() - started < 5
+    assert '/first/%s: too slow: no answer (status line and headers) within 0.5 s' % NAMES[0] \
+        in str(caught.value)
+    assert mirrors.requests.count('/first/' + NAMES[0]) == 1  # too slow: no second try
+
+
+def test_a_silent_server_times_out_and_is_tried_again(mirrors, tiny, tmp_path, monkeypatch):
+    # With a long speed window, the timeout of each read ends a silent answer; a timeout
+    # may pass, so it is tried again.
+    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 0.3)
+    mirrors.routes['/first/' + NAMES[0]] = ('silence', 3)
+    del mirrors.routes['/second/' + NAMES[0]]
+    started = time.monotonic()
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path)
+    assert time.monotonic() - started < 3
+    assert '/first/%s: timed out after 0 s' % NAMES[0] in str(caught.value)
+    assert mirrors.requests.count('/first/' + NAMES[0]) == 3
+
+
+def test_the_speed_window_starts_again_after_each_window(mirrors, tiny, tmp_path, monkeypatch):
+    # Fast at first, then a trickle under the floor: given up one window into the trickle,
+    # not when the trickle has dragged the average since the start under the floor.
     monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 5)
-    mirrors.routes['/first/' + NAMES[0]] = ('headers_trickle', 0.2)
+    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.3)
+    monkeypatch.setattr(fetch_files, 'MIN_BYTES_PER_SECOND', 10000)
+    body = tiny.gz[NAMES[0]] + bytes(1000)  # zero padding after the gzip: still the file
+    mirrors.routes['/first/' + NAMES[0]] = ('fast_then_trickle', body, len(body) - 1000, 10, 0.1)
     started = time.monotonic()
     load(tmp_path)
-    assert time.monotonic() - started < 5
+    # Without the window starting again, ~30 kB in the first instant keeps the average over
+    # 10 kB/s for about 3 s.
+    assert time.monotonic() - started < 2
     assert_good_copies(tmp_path, tiny)
-    assert mirrors.requests.count('/first/' + NAMES[0]) == 1  # too slow: no second try
+
+
+def test_a_connection_made_after_the_deadline_is_shut_down_at_once(mirrors, tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 0)
+    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 10)
+    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 10)
+    mirrors.routes['/first/' + NAMES[0]] = ('silence', 10)
+    time.sleep(0.1)
+    started = time.monotonic()
+    with pytest.raises(input_data.DownloadError):
+        load(tmp_path, source_url=mirrors.url + '/first/')
+    assert time.monotonic() - started < 3
 
 
 def test_a_trickle_under_the_minimum_speed_is_given_up(mirrors, tiny, tmp_path, monkeypatch):
