@@ -549,6 +549,7 @@ def _opener(deadline):
 def _get(url, name, deadline, cap):
     """The body of the answer to GET url: at most `cap` bytes, within the deadline, and
     never slower than MIN_BYTES_PER_SECOND over SLOW_WINDOW_SECONDS."""
+    _check_proxy(url)
     speed = _SpeedFloor()
     progress = _Progress(name)
     body = bytearray()
@@ -651,13 +652,8 @@ def _network_error(reason, url, deadline):
     )
     if deadline.too_slow():
         return _SourceError(deadline.too_slow())
-    proxy = _proxy_for(url)
-    if proxy and isinstance(reason, (ValueError, http.client.InvalidURL)):
-        return _SourceError(
-            'the proxy %s, from the %s_proxy setting, is not a valid URL (%s): '
-            'mend it, or unset it to connect directly'
-            % (shown(proxy[0]), proxy[1], printable(reason))
-        )
+    if _proxy_for(url) and isinstance(reason, (ValueError, http.client.InvalidURL)):
+        return _bad_proxy(url, reason)
     message = _network_reason(reason, passing)
     if isinstance(reason, OSError):
         message += _through_proxy(url)
@@ -687,6 +683,27 @@ def _proxy_for(url):
     if not proxy or urllib.request.proxy_bypass(parts.hostname or ''):
         return None
     return proxy, parts.scheme
+
+
+def _check_proxy(url):
+    """_SourceError if url goes through a proxy whose setting is not a URL urllib can use."""
+    proxy = _proxy_for(url)
+    if proxy is None:
+        return
+    try:
+        port = urllib.parse.urlsplit(proxy[0]).port
+    except ValueError as error:  # a port that is not a number up to 65535
+        raise _bad_proxy(url, error) from None
+    if port == 0:
+        raise _bad_proxy(url, 'port 0')
+
+
+def _bad_proxy(url, reason):
+    proxy, scheme = _proxy_for(url)
+    return _SourceError(
+        'the proxy %s, from the %s_proxy setting, is not a valid URL (%s): mend it, or unset '
+        'it to connect directly' % (shown(proxy), scheme, printable(reason))
+    )
 
 
 def _through_proxy(url):

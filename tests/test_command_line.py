@@ -74,6 +74,15 @@ def test_as_a_script_a_loader_failure_is_its_message_and_anything_else_a_traceba
         sys.excepthook(ValueError, error, error.__traceback__)
     assert before == [ValueError]  # the usual hook, with its traceback
     assert capsys.readouterr().err == ''
+    # The loader's arguments are named as the script's flags; a failed write of the picture
+    # (a full disk, after training) is one message too.
+    failure = input_data.DownloadError('x cannot be read.\nTo fix it, choose another folder (train_dir).')
+    sys.excepthook(input_data.DownloadError, failure, None)
+    assert capsys.readouterr().err.splitlines()[-1] == '(Here train_dir is --data_dir, and source_url is --source_url.)'
+    import fetch_files
+    failure = fetch_files.SaveError('Could not save w.png in /tmp: No space left on device.\nTo fix it, free some space there.')
+    sys.excepthook(fetch_files.SaveError, failure, None)
+    assert capsys.readouterr().err == str(failure) + '\n' and before == [ValueError]
 
 
 def test_flags_given_in_a_script_leave_the_hook_alone(monkeypatch):
@@ -174,3 +183,34 @@ def test_help_states_every_default(capsys):
                  '--source_url', '--weights_image', '--log_dir'):
         assert flag in text
     assert text.count('(default:') == 8
+
+
+def test_the_weights_images_name_may_be_long_but_not_too_long(tmp_path):
+    # 250 characters is a legal name, though a temporary file beside it needs more.
+    legal = str(tmp_path / ('w' * 246 + '.png'))
+    assert command_line.parse_flags(['--weights_image', legal]).weights_image == legal
+    with pytest.raises(SystemExit):
+        command_line.parse_flags(['--weights_image', str(tmp_path / ('w' * 252 + '.png'))])
+
+
+def test_another_users_picture_in_a_shared_folder_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    shared = tmp_path / 'shared'
+    shared.mkdir()
+    shared.chmod(0o1777)  # as /tmp: only a file's owner may replace it
+    (shared / 'weights.png').write_bytes(b'theirs')  # owned by this test's user...
+    monkeypatch.setattr(command_line.os, 'geteuid', lambda: 12345)  # ...and we are another
+    with pytest.raises(SystemExit):
+        command_line.parse_flags(['--weights_image', str(shared / 'weights.png')])
+    assert 'belongs to another user, who alone may replace it' in capsys.readouterr().err
+    assert command_line.parse_flags(['--weights_image', str(shared / 'mine.png')]).weights_image
+
+
+def test_from_a_folder_that_no_longer_exists_the_weights_image_is_one_line(tmp_path):
+    gone = tmp_path / 'gone'
+    gone.mkdir()
+    result = subprocess.run(['sh', '-c', 'cd "$1" && rmdir "$1" && exec "$2" "$3" --weights_image w.png',
+                             'sh', str(gone), sys.executable, SCRIPT], capture_output=True, text=True,
+                            timeout=60)
+    assert (result.returncode, result.stdout) == (2, '')
+    assert result.stderr == ('mnist_softmax.py: error: argument --weights_image: w.png: the current '
+                             'folder no longer exists; cd into one that does\n')

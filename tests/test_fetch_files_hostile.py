@@ -3,6 +3,8 @@ answers, FIFOs, odd URLs and redirects, escape codes and passwords, full and rea
 disks, a closed stderr, and bad values. All offline, on 127.0.0.1. Each test names the
 guard it would catch missing."""
 import gzip
+import socket
+import io
 import os
 import re
 import subprocess
@@ -302,6 +304,74 @@ def test_a_data_folder_that_cannot_be_one_says_why(tmp_path, folder):
     with pytest.raises(input_data.DownloadError) as caught:
         load(data)
     assert str(caught.value).startswith(expected)
+
+
+@pytest.mark.parametrize('case, says, fix', [
+    ('through-a-file', 'a part of its path is a file, not a folder', 'choose another folder'),
+    ('name-too-long', 'its path is too long (File name too long)', 'choose a shorter path'),
+    ('link-loop', 'symbolic links in its path point at each other in a loop', 'mend or remove the links'),
+    ('socket', 'it is a socket, not a file', 'move it out of the way'),
+])
+def test_a_data_file_that_cannot_be_opened_gets_the_fix_for_its_cause(tmp_path, case, says, fix):
+    data = tmp_path / 'data'
+    data.mkdir()
+    if case == 'through-a-file':
+        (tmp_path / 'a file').write_bytes(b'')
+        data = tmp_path / 'a file' / 'data'
+    elif case == 'name-too-long':
+        data = data / ('x' * 300)
+    elif case == 'link-loop':
+        (data / NAMES[0]).symlink_to(data / 'other')
+        (data / 'other').symlink_to(data / NAMES[0])
+    else:
+        listening = socket.socket(socket.AF_UNIX)
+        listening.bind(str(data / NAMES[0]))
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(data)
+    assert str(caught.value) == '%s: %s.\nTo fix it, %s, or choose another folder (train_dir).' % (
+        data / NAMES[0], says, fix) or case == 'through-a-file' and says in str(caught.value)
+
+
+def test_an_empty_train_dir_is_refused_before_anything_is_read():
+    with pytest.raises(ValueError, match='train_dir must name a folder'):
+        input_data.read_data_sets('')
+
+
+def test_a_redirect_loop_is_called_one(mirrors, tiny, tmp_path):
+    mirrors.routes['/first/' + NAMES[0]] = ('redirect', mirrors.url + '/loop/a')
+    mirrors.routes['/loop/a'] = ('redirect', mirrors.url + '/loop/b')
+    mirrors.routes['/loop/b'] = ('redirect', mirrors.url + '/loop/a')
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url=mirrors.url + '/first/')
+    assert ': it redirects in a loop, or too many times (HTTP 302 to %s/loop/' % mirrors.url \
+        in str(caught.value)
+
+
+def test_a_proxy_setting_that_is_not_a_url_is_named(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv('http_proxy', 'http://127.0.0.1:99999')
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url='http://mirror.example/mnist/')
+    assert 'the proxy http://127.0.0.1:99999, from the http_proxy setting, is not a valid URL' \
+        in str(caught.value)
+
+
+def test_a_proxy_that_refuses_is_named_with_its_answer(tiny, tmp_path, server, monkeypatch):
+    # A working proxy that answers 403 to everything: the test server, asked for any URL.
+    monkeypatch.setenv('http_proxy', server.url)
+    server.routes['http://mirror.example/mnist/' + NAMES[0]] = ('status', 403)
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url='http://mirror.example/mnist/')
+    assert ('mirror.example/mnist/%s: HTTP 403 Forbidden (through the proxy %s, from the '
+            'http_proxy setting' % (NAMES[0], server.url)) in str(caught.value)
+
+
+def test_a_closed_sys_stderr_breaks_nothing(mirrors, tiny, tmp_path, monkeypatch):
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr(sys, 'stderr', closed)
+    mirrors.routes['/first/' + NAMES[0]] = ('status', 503)  # a retry, announced to no one
+    load(tmp_path)
+    assert_good_copies(tmp_path, tiny)
 
 
 # URLs, redirects and what a server says ------------------------------------------------------

@@ -195,3 +195,28 @@ def test_each_run_logs_into_a_new_folder_of_its_own(tmp_path, monkeypatch):
     assert sorted(os.listdir(tmp_path)) == ['20261130-142501', '20261130-142501-2',
                                             '20261130-142501-3', 'older']
     assert all(os.listdir(folder) == [] for folder in folders)
+
+
+def test_the_picture_goes_through_a_temporary_file_no_one_can_plant(tmp_path):
+    # Another user of a shared folder plants a symbolic link, and a FIFO, at the names a
+    # temporary file beside w.png could have had (the old w.png.<pid>.tmp among them):
+    # the picture is written through a new file of its own, and neither is touched.
+    victim = tmp_path / 'victim'
+    victim.write_bytes(b'precious')
+    for pid in range(os.getpid() - 5, os.getpid() + 5):
+        (tmp_path / ('w.png.%d.tmp' % pid)).symlink_to(victim)
+    os.mkfifo(tmp_path / '.w.png.part')
+    weights = numpy.random.RandomState(2).normal(size=(784, 10))
+    planted = sorted(os.listdir(tmp_path))
+    visualize.write_weights_image(str(tmp_path / 'w.png'), weights)
+    assert victim.read_bytes() == b'precious'
+    assert (tmp_path / 'w.png').read_bytes() == visualize.weights_png(weights)
+    assert sorted(os.listdir(tmp_path)) == sorted(planted + ['w.png'])  # nothing left behind
+
+
+def test_a_picture_with_a_long_legal_name_is_written(tmp_path):
+    # 250 characters: a temporary name of the picture's name and a suffix would be too long.
+    path = tmp_path / ('w' * 246 + '.png')
+    visualize.write_weights_image(str(path), numpy.ones((784, 10)))
+    assert path.read_bytes() == visualize.weights_png(numpy.ones((784, 10)))
+    assert os.listdir(tmp_path) == [path.name]
