@@ -746,7 +746,7 @@ def save_file(path, data, what='the file'):
                 os.path.basename(path),
                 printable(folder),
                 error.strerror or error,
-                _save_fix(error, what),
+                _save_fix(error, what, len(data)),
             )
         ) from None
 
@@ -772,9 +772,10 @@ def _clean_up(temporary, made_folders):
             os.rmdir(folder)
 
 
-def _save_fix(error, what):
+def _save_fix(error, what, size):
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return 'free some space there (about 12 MB for the four MNIST files)'
+        needs = '%.1f MB' % (size / 1e6) if size >= 1e6 else '%d kB' % max(1, size // 1000)
+        return 'free some space there (this file needs %s)' % needs
     if error.errno == errno.EFBIG:
         return 'raise the limit on the size of files (ulimit -f)'
     if error.errno == errno.ENAMETOOLONG:
