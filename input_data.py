@@ -58,22 +58,23 @@ def _images(read):
 
 def _labels(data, name, one_hot, num_classes):
     labels = numpy.frombuffer(data, dtype=numpy.uint8, offset=8)
-    if one_hot and labels.size and labels.max() >= num_classes:
-        raise ValueError(
-            'label %d is not one of the %d classes 0 to %d: %s'
-            % (labels.max(), num_classes, num_classes - 1, name)
-        )
-    return dense_to_one_hot(labels, num_classes) if one_hot else labels
+    if not one_hot:
+        return labels
+    try:
+        return dense_to_one_hot(labels, num_classes)
+    except ValueError as error:
+        raise ValueError('%s: %s' % (error, name)) from None
 
 
 def dense_to_one_hot(labels_dense, num_classes):
     """Convert class labels from scalars to one-hot float64 rows, as TF 1.x did."""
     labels_dense = numpy.asarray(labels_dense)
-    if labels_dense.size and not (0 <= labels_dense.min() and labels_dense.max() < num_classes):
-        raise ValueError(
-            'labels must be in [0, %d), got %d to %d'
-            % (num_classes, labels_dense.min(), labels_dense.max())
-        )
+    for label in (labels_dense.min(initial=0), labels_dense.max(initial=0)):
+        if not 0 <= label < num_classes:
+            raise ValueError(
+                'label %d is not one of the %d classes 0 to %d'
+                % (label, num_classes, num_classes - 1)
+            )
     return numpy.eye(num_classes)[labels_dense.ravel()]
 
 
