@@ -22,6 +22,7 @@ import functools
 import hashlib
 import http.client
 import io
+import math
 import os
 import re
 import socket
@@ -100,14 +101,7 @@ class _Passing(_SourceError):
 def mnist_size(name):
     """The decompressed size of MNIST's file `name`."""
     sizes, _ = FILES[name]
-    return len(idx.header_of(name in IMAGE_FILES, sizes)) + _product(sizes)
-
-
-def _product(sizes):
-    result = 1
-    for size in sizes:
-        result *= size
-    return result
+    return len(idx.header_of(name in IMAGE_FILES, sizes)) + math.prod(sizes)
 
 
 def is_mnist(name, data):
@@ -137,20 +131,24 @@ def get_data_files(train_dir, source_url=None):
     files, to_fetch = _plan(train_dir, found, named)
     for name in FILES:
         if name in to_fetch:
-            files[name] = _fetch_into(train_dir, name, sources, named, problem=found[name])
+            files[name] = _fetch_into(train_dir, name, sources, named, found[name])
         yield (name, *files[name])
 
 
 def _sources(source_url):
     """(sources, whether the caller named them) for a source_url."""
-    default = isinstance(source_url, str) and source_url.rstrip('/') == DEFAULT_SOURCE_URL.rstrip(
-        '/'
-    )
-    if source_url is None or source_url == '' or default:
+    if _means_the_default(source_url):
         copies = [PROJECT_DATA_DIR] if os.path.isdir(PROJECT_DATA_DIR) else []
         return copies + MIRRORS, False
     check_source_url(source_url)
     return [source_url], True
+
+
+def _means_the_default(source_url):
+    """None, '' (TF 1.x: `if not source_url`), or TF 1.x's default URL itself."""
+    if source_url is None or source_url == '':
+        return True
+    return isinstance(source_url, str) and source_url.rstrip('/') == DEFAULT_SOURCE_URL.rstrip('/')
 
 
 def check_source_url(source_url):
@@ -164,9 +162,9 @@ def check_source_url(source_url):
         raise ValueError(
             '%r is not a URL the loader can read (%s)' % (shown(source_url), error)
         ) from None
-    if (
-        parts.scheme.lower() not in ('', 'http', 'https', 'file') and len(parts.scheme) != 1
-    ):  # 1: C:\
+    scheme = parts.scheme.lower()
+    drive = len(scheme) == 1  # a Windows drive: C:\data
+    if scheme not in ('', 'http', 'https', 'file') and not drive:
         raise ValueError(
             '%r is not a source the loader can read: use an http://, https:// '
             'or file:// URL, or the path of a local folder' % shown(source_url)
@@ -296,7 +294,7 @@ _OPEN_FAILURES = {
     errno.ENXIO: ('it is a socket, not a file', 'move it out of the way'),
     errno.EACCES: ('it cannot be read ({})', 'make it readable'),
     errno.EPERM: ('it cannot be read ({})', 'make it readable'),
-    errno.ENOTDIR: ('a part of its path is a file, not a folder', 'choose another folder'),
+    errno.ENOTDIR: ('a part of its path is a file, not a folder', 'give a path of folders'),
     errno.ENAMETOOLONG: ('its path is too long ({})', 'choose a shorter path'),
     errno.ELOOP: (
         'symbolic links in its path point at each other in a loop',
@@ -321,17 +319,17 @@ def _folder_error(path, problem, fix):
 # Fetching -----------------------------------------------------------------------------
 
 
-def _fetch_into(train_dir, name, sources, named, problem):
+def _fetch_into(train_dir, name, sources, named, found):
     """The (data, sizes) of file `name`, fetched from the first source that has a good copy,
-    and saved in train_dir."""
+    and saved in train_dir. found: what is there now (nothing, or a failed copy)."""
     path = os.path.join(train_dir, name)
     failures = []
-    if problem.problem:
+    if found.problem:
         note(
             '%s is not a good copy of the MNIST file: %s. Fetching it again.'
-            % (path, problem.problem)
+            % (path, found.problem)
         )
-        failures.append((printable(path), printable(problem.problem)))
+        failures.append((printable(path), printable(found.problem)))
     for source in sources:
         where, deadline = _where(source, name)
         try:

@@ -307,7 +307,7 @@ def test_a_data_folder_that_cannot_be_one_says_why(tmp_path, folder):
 
 
 @pytest.mark.parametrize('case, says, fix', [
-    ('through-a-file', 'a part of its path is a file, not a folder', 'choose another folder'),
+    ('through-a-file', 'a part of its path is a file, not a folder', 'give a path of folders'),
     ('name-too-long', 'its path is too long (File name too long)', 'choose a shorter path'),
     ('link-loop', 'symbolic links in its path point at each other in a loop', 'mend or remove the links'),
     ('socket', 'it is a socket, not a file', 'move it out of the way'),
