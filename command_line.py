@@ -107,6 +107,26 @@ def parse_flags(argv=None):
         help='write the graph, and the loss and validation accuracy every '
         '10 steps, for TensorBoard into this directory (default: none)',
     )
+    parser.add_argument(
+        '--save_model',
+        type=checkpoint_name,
+        default=None,
+        help='after training, save W and b with tf.train.Saver under this checkpoint name, '
+        'for classify.py --model (default: none)',
+    )
+    parser.add_argument(
+        '--mistakes_image',
+        type=writable_file,
+        default=None,
+        help='after testing, write a PNG picture of the test digits the model reads wrong, '
+        'laid out as the confusion matrix, to this file (default: none)',
+    )
+    parser.add_argument(
+        '--confusion',
+        action='store_true',
+        help='after testing, print how many test digits of each kind were read as each '
+        '(default: not printed)',
+    )
     # One line for a bad flag, not the whole usage above it: the reason is what to read.
     parser.error = lambda message: parser.exit(2, '%s: error: %s\n' % (parser.prog, message))
     flags = parser.parse_args(argv)
@@ -241,6 +261,17 @@ def _may_replace(target):
     if not folder.st_mode & stat.S_ISVTX or os.geteuid() == 0:
         return True
     return os.geteuid() in (os.stat(target).st_uid, folder.st_uid)
+
+
+def checkpoint_name(path):
+    """--save_model: the name of a checkpoint in a folder that can be written (made if missing),
+    checked before training."""
+    if path.endswith(('/', os.sep)) or os.path.isdir(path):
+        raise argparse.ArgumentTypeError(
+            '%s names a folder; give a name for the model in it' % path
+        )
+    _check_writable(os.path.dirname(_real_path(path)), make=True)
+    return path
 
 
 def writable_directory(path):

@@ -208,7 +208,7 @@ def _read_from_folder(train_dir, name):
         return _Found(problem=str(error))
     except OSError as error:
         raise _folder_error(
-            path, ': ' + _unreadable(error), _OPEN_FAILURES.get(error.errno, _CANNOT)[1]
+            path, ': ' + why_unreadable(error), _OPEN_FAILURES.get(error.errno, _CANNOT)[1]
         ) from None
 
 
@@ -304,7 +304,7 @@ _OPEN_FAILURES = {
 _CANNOT = ('it cannot be read ({})', 'make it readable')
 
 
-def _unreadable(error):
+def why_unreadable(error):
     """Why a file cannot be read, in words, from the OSError of opening or reading it."""
     return _OPEN_FAILURES.get(error.errno, _CANNOT)[0].format(error.strerror or error)
 
@@ -395,7 +395,7 @@ def _fetch(where, name, deadline, named):
             with open_regular_file(where) as stream:  # a file that grows as it is read is counted
                 compressed = stream.read(idx.largest_gzip(limit) + 1)
         except OSError as error:
-            raise _SourceError(_unreadable(error)) from None
+            raise _SourceError(why_unreadable(error)) from None
     try:
         data, sizes = idx.read(io.BytesIO(compressed), name in IMAGE_FILES, limit)
     except ValueError as error:

@@ -20,7 +20,8 @@ mnist = input_data.read_data_sets(FLAGS.data_dir, one_hot=True, seed=FLAGS.seed,
                                   source_url=FLAGS.source_url)
 
 import quiet_tensorflow
-import visualize  # only for --weights_image and --log_dir
+import visualize  # only for --weights_image, --log_dir and --mistakes_image
+import classify  # only for --save_model
 with quiet_tensorflow.start_up():  # without its start-up chatter, and quicker: see there
     import tensorflow.compat.v1 as tf
 
@@ -71,3 +72,7 @@ print(sess.run(accuracy, feed_dict={x: mnist.test.images, y_: mnist.test.labels}
 
 # Not in the tutorial: with --weights_image, the picture of what each digit's weights learned.
 visualize.write_weights_image(FLAGS.weights_image, sess.run(W))
+# Not in the tutorial: with --mistakes_image or --confusion, what the model gets wrong.
+visualize.show_mistakes(FLAGS.mistakes_image, FLAGS.confusion, sess, x, y, mnist.test)
+# Not in the tutorial: with --save_model, the trained W and b saved for classify.py.
+classify.save_model(FLAGS.save_model, sess, W, b)

@@ -160,7 +160,28 @@ def start_up():
 
 
 @contextlib.contextmanager
-def _quiet():
+def quietly():
+    """TensorFlow's log lines during the block hidden, and nothing else: for a call whose
+    failure TensorFlow both logs and raises (a picture it cannot decode, a broken
+    checkpoint), so that the error raised is said once, by the caller."""
+    with _quiet(look_for_devices=False, kept=_not_log_lines):
+        yield
+
+
+# Any of TensorFlow's C++ log lines, and the line naming the op that failed, after one.
+ANY_LOG_LINE = re.compile(LOG_LINE % (r'\S+', r'.*'))
+FAILED_OP_LINE = re.compile(r'\t \[\[\{\{node [^}]+\}\}\]\]')
+
+
+def _not_log_lines(lines, no_driver=False):
+    for raw in lines:
+        line = raw.decode('utf-8', 'replace').rstrip('\r\n')
+        if not (ANY_LOG_LINE.fullmatch(line) or FAILED_OP_LINE.fullmatch(line)):
+            yield raw
+
+
+@contextlib.contextmanager
+def _quiet(look_for_devices=True, kept=without_chatter):
     """Hide TensorFlow's chatter written during the block (see the module's text)."""
     if os.environ.get('TF_CPP_MIN_LOG_LEVEL', '').strip() == '0':
         yield  # asked to see everything
@@ -190,7 +211,8 @@ def _quiet():
         faulthandler.enable(file=terminal)
         try:
             yield
-            _look_for_devices()
+            if look_for_devices:
+                _look_for_devices()
         finally:
             _flush(sys.stderr)
             os.dup2(terminal, 2)
@@ -201,7 +223,7 @@ def _quiet():
                 faulthandler.disable()
             os.close(terminal)
             capture.seek(0)
-            for line in without_chatter(capture, no_driver=_no_cuda_driver()):
+            for line in kept(capture, no_driver=_no_cuda_driver()):
                 if sys.stderr is not None:
                     sys.stderr.write(line.decode('utf-8', 'replace'))
             _flush(sys.stderr)

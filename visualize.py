@@ -49,6 +49,60 @@ def digits_png(images, enlarge=4, gap=1):
     return _tiles_png(numpy.stack([gray] * 3, axis=-1), enlarge, gap)
 
 
+def show_mistakes(image_path, print_counts, sess, x, y, test):
+    """What the model gets wrong on the test set: with image_path (--mistakes_image) a
+    picture of mistakes_png, with print_counts (--confusion) the confusion counts printed.
+    Nothing when neither is asked for."""
+    if not image_path and not print_counts:
+        return
+    predicted = sess.run(y, feed_dict={x: test.images}).argmax(axis=1)
+    true = test.labels.argmax(axis=1) if test.labels.ndim == 2 else test.labels
+    if print_counts:
+        print(confusion_text(confusion(true, predicted)))
+    if image_path:
+        picture = mistakes_png(test.images, true, predicted)
+        fetch_files.save_file(os.path.realpath(image_path), picture, what='the picture')
+
+
+def confusion(true, predicted, classes=10):
+    """counts[t, p]: how many examples of digit t were read as p."""
+    counts = numpy.zeros((classes, classes), dtype=int)
+    numpy.add.at(counts, (true, predicted), 1)
+    return counts
+
+
+def confusion_text(counts):
+    """The confusion counts as a table: a row for each true digit, a column for each read."""
+    lines = ['confusion: rows the true digit, columns the digit read']
+    lines.append('     ' + ''.join('%6d' % digit for digit in range(len(counts))))
+    for digit, row in enumerate(counts):
+        lines.append('%5d' % digit + ''.join('%6d' % count for count in row))
+    return '\n'.join(lines)
+
+
+def mistakes_png(images, true, predicted, enlarge=2, gap=1):
+    """PNG bytes of a 10x10 grid laid out as the confusion matrix: in row t and column p,
+    the first test digit t that the model read as p, dark ink on white; the diagonal, where
+    it was right, grey."""
+    tile = 28 * enlarge
+    step = tile + gap * enlarge
+    picture = numpy.full((10 * step, 10 * step), GAP_GRAY, dtype=numpy.uint8)
+    for digit in range(10):
+        for read in range(10):
+            top, left = digit * step, read * step
+            cell = picture[top : top + tile, left : left + tile]
+            wrong = numpy.flatnonzero((true == digit) & (predicted == read))
+            if digit == read:
+                cell[:] = 160
+            elif len(wrong):
+                pixels = numpy.asarray(images[wrong[0]], dtype=numpy.float64).reshape(28, 28)
+                ink = numpy.rint(255 * (1 - pixels)).astype(numpy.uint8)
+                cell[:] = ink.repeat(enlarge, axis=0).repeat(enlarge, axis=1)
+            else:
+                cell[:] = 255
+    return _png(numpy.stack([picture] * 3, axis=-1))
+
+
 def _tiles_png(tiles, enlarge, gap):
     """PNG bytes of tiles [N, 784, 3] (RGB), each 28x28 pixels enlarged, in a row."""
     tile = 28 * enlarge
@@ -170,6 +224,7 @@ def tensorboard_session(log_dir, sess, validation, every=10, **names):
         """The session, whose run() also logs every `every`-th training step."""
 
         steps = 0
+        session = sess  # the session itself, for what needs a real one (tf.train.Saver)
 
         def run(self, fetches, feed_dict=None, **options):
             result = sess.run(fetches, feed_dict=feed_dict, **options)

@@ -335,3 +335,51 @@ def unexplained(stderr):
 
 def extracting(folder):
     return ['Extracting %s' % os.path.join(folder, name) for name in NAMES]
+
+
+# Pictures of digits, as a learner's camera or scanner would make them ---------------------
+
+def bmp(rgb):
+    """BMP bytes (24-bit, rows bottom-up, each padded to 4 bytes) of a uint8 array [h, w, 3]."""
+    height, width, _ = rgb.shape
+    row = width * 3 + (-width * 3) % 4
+    pixels = b''.join(rgb[y, :, ::-1].tobytes().ljust(row, b'\0') for y in range(height - 1, -1, -1))
+    header = b'BM' + (54 + len(pixels)).to_bytes(4, 'little') + bytes(4) + (54).to_bytes(4, 'little')
+    info = b''.join(value.to_bytes(size, 'little') for value, size in (
+        (40, 4), (width, 4), (height, 4), (1, 2), (24, 2), (0, 4), (len(pixels), 4),
+        (2835, 4), (2835, 4), (0, 4), (0, 4)))
+    return header + info + pixels
+
+
+def gif(grey):
+    """GIF bytes of a uint8 array [h, w], in 256 greys. Its LZW codes are all 9 bits: a
+    clear code before the table would need a tenth, so each pixel is a code of its own."""
+    height, width = grey.shape
+    codes, bits = [256], []
+    for index, value in enumerate(grey.ravel()):
+        if index and index % 254 == 0:
+            codes.append(256)
+        codes.append(int(value))
+    codes.append(257)
+    for code in codes:
+        bits.extend((code >> bit) & 1 for bit in range(9))
+    bits.extend([0] * (-len(bits) % 8))
+    data = bytes(sum(bits[i + bit] << bit for bit in range(8)) for i in range(0, len(bits), 8))
+    blocks = b''.join(bytes([len(data[i:i + 255])]) + data[i:i + 255] for i in range(0, len(data), 255))
+    palette = bytes(value for grey_level in range(256) for value in (grey_level,) * 3)
+    screen = width.to_bytes(2, 'little') + height.to_bytes(2, 'little') + bytes([0xF7, 0, 0])
+    image = b',' + bytes(4) + width.to_bytes(2, 'little') + height.to_bytes(2, 'little') + b'\0'
+    return b'GIF89a' + screen + palette + image + b'\x08' + blocks + b'\0;'
+
+
+def photo(digit, scale=7, canvas=(300, 320), at=(40, 90), paper=(236, 228, 210), ink=(40, 45, 70)):
+    """An MNIST digit [28, 28] (0 paper, 255 ink) as a photo shows it: dark ink on paper,
+    `scale` times larger, at `at` on a larger sheet lit unevenly, with the camera's grain.
+    A uint8 array [h, w, 3]."""
+    big = numpy.kron(digit.astype(float) / 255, numpy.ones((scale, scale)))
+    sheet = numpy.zeros(canvas)
+    sheet[at[0]:at[0] + big.shape[0], at[1]:at[1] + big.shape[1]] = big
+    light = (0.85 + 0.15 * numpy.linspace(0, 1, canvas[1]))[None, :, None]
+    rgb = numpy.array(paper, float) * light * (1 - sheet[..., None]) + numpy.array(ink, float) * sheet[..., None]
+    rgb += numpy.random.RandomState(0).normal(0, 4, rgb.shape)
+    return numpy.clip(rgb, 0, 255).astype(numpy.uint8)

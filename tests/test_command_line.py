@@ -180,9 +180,10 @@ def test_help_states_every_default(capsys):
     assert exit_.value.code == 0
     text = ' '.join(capsys.readouterr().out.split())
     for flag in ('--data_dir', '--learning_rate', '--max_steps', '--batch_size', '--seed',
-                 '--source_url', '--weights_image', '--log_dir'):
+                 '--source_url', '--weights_image', '--log_dir', '--save_model', '--mistakes_image',
+                 '--confusion'):
         assert flag in text
-    assert text.count('(default:') == 8
+    assert text.count('(default:') == 11
 
 
 def test_the_weights_images_name_may_be_long_but_not_too_long(tmp_path):

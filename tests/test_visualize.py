@@ -1,5 +1,7 @@
 """The weights picture and the TensorBoard logs, checked with TensorFlow's own readers."""
+import contextlib
 import glob
+import io
 import os
 import re
 import subprocess
@@ -143,23 +145,27 @@ def test_the_picture_is_written_through_a_symbolic_link(tmp_path):
 
 def test_trained_run_writes_the_picture_and_the_logs(tmp_path):
     image, logs, weights = tmp_path / 'w.png', tmp_path / 'logs', tmp_path / 'W.npy'
+    mistakes, model = tmp_path / 'mistakes.png', tmp_path / 'model' / 'mnist_softmax'
     flags = ['--seed', '3', '--max_steps', '50']
-    # Run the script itself, then keep the W it trained, to compare the picture with.
+    # Run the script itself, then keep the W and b it trained, to compare the pictures with.
+    extra_flags = ['--weights_image', str(image), '--log_dir', str(logs), '--mistakes_image',
+                   str(mistakes), '--confusion', '--save_model', str(model)]
     driver = ('import runpy, sys, numpy; sys.argv = %r; '
               'script = runpy.run_path(sys.argv[0], run_name="__main__"); '
-              'numpy.save(%r, script["sess"].run(script["W"]))'
-              % ([SCRIPT, *flags, '--weights_image', str(image), '--log_dir', str(logs)],
-                 str(weights)))
+              'numpy.save(%r, numpy.vstack([script["sess"].run(script["W"]), script["sess"].run(script["b"])]))'
+              % ([SCRIPT, *flags, *extra_flags], str(weights)))
     extras = subprocess.run([sys.executable, '-c', driver], capture_output=True, text=True,
                             timeout=300, cwd=ROOT, env=environment())
     plain = subprocess.run([sys.executable, SCRIPT, *flags], capture_output=True, text=True,
                            timeout=300, env=environment())
     assert extras.returncode == 0, extras.stderr
     assert unexplained(extras.stderr) == []
-    # The extras change nothing the tutorial computes or prints.
-    assert extras.stdout == plain.stdout
+    # The extras change nothing the tutorial computes or prints; --confusion prints after it.
+    assert extras.stdout.startswith(plain.stdout)
+    trained, biases = numpy.load(weights)[:784], numpy.load(weights)[784]
+    assert_what_it_gets_wrong(extras.stdout[len(plain.stdout):], mistakes, trained, biases)
+    assert_saved_model(model, trained, biases)
 
-    trained = numpy.load(weights)
     assert (trained == 0).any()  # border pixels are 0 in every image: their weights stay 0
     assert_picture_shows(decode(image.read_bytes()), trained)
 
@@ -220,3 +226,48 @@ def test_a_picture_with_a_long_legal_name_is_written(tmp_path):
     visualize.write_weights_image(str(path), numpy.ones((784, 10)))
     assert path.read_bytes() == visualize.weights_png(numpy.ones((784, 10)))
     assert os.listdir(tmp_path) == [path.name]
+
+
+def test_the_test_sets_mistakes_as_a_confusion_matrix():
+    # Three test digits: a 1 read as 7, a 2 read as 2, a 7 read as 1.
+    images = numpy.zeros((3, 784))
+    images[0, 100], images[1, 200], images[2, 300] = 1.0, 1.0, 1.0
+    true, predicted = numpy.array([1, 2, 7]), numpy.array([7, 2, 1])
+    counts = visualize.confusion(true, predicted)
+    assert counts.sum() == 3 and counts[1, 7] == counts[2, 2] == counts[7, 1] == 1
+    assert visualize.confusion_text(counts).splitlines()[3].split() == ['1'] + ['0'] * 7 + ['1', '0', '0']
+    picture = decode(visualize.mistakes_png(images, true, predicted))
+    step = 28 * 2 + 2
+
+    def cell(row, column):
+        return picture[row * step:row * step + 56, column * step:column * step + 56, 0]
+    assert cell(1, 7)[100 // 28 * 2, 100 % 28 * 2] == 0  # the 1's ink, in row 1, column 7
+    assert (cell(1, 7) == 0).sum() == 4 and (cell(7, 1) == 0).sum() == 4
+    assert (cell(2, 2) == 160).all()  # right: the diagonal is grey
+    assert (cell(3, 5) == 255).all()  # no 3 was read as 5
+
+
+def assert_what_it_gets_wrong(printed, mistakes, weights, biases):
+    import input_data
+    with contextlib.redirect_stdout(io.StringIO()):
+        test = input_data.read_data_sets(os.path.join(ROOT, 'MNIST_data'), one_hot=True).test
+    predicted = (test.images @ weights + biases).argmax(axis=1)
+    true = test.labels.argmax(axis=1)
+    counts = visualize.confusion(true, predicted)
+    # Within a near tie or two of NumPy's arithmetic, the counts it printed.
+    lines = printed.splitlines()
+    assert lines[0] == 'confusion: rows the true digit, columns the digit read'
+    table = numpy.array([[int(count) for count in line.split()[1:]] for line in lines[2:12]])
+    assert table.sum() == 10000 and numpy.abs(table - counts).sum() <= 4
+    picture = decode(mistakes.read_bytes())
+    assert picture.shape == (10 * 58, 10 * 58, 3)
+
+
+def assert_saved_model(model, weights, biases):
+    import classify
+    restored = classify.Model(str(model))
+    digit = numpy.random.RandomState(0).rand(28, 28)
+    logits = digit.reshape(784) @ weights + biases
+    label, probability = restored.read(digit)
+    expected = numpy.exp(logits - logits.max())
+    assert label == logits.argmax() and probability == pytest.approx(expected.max() / expected.sum(), rel=1e-5)
