@@ -102,12 +102,14 @@ SOURCE_TRACE_LINE = re.compile(r'\S+:\d+|')
 ON_PURPOSE = ('disable_resource_variables', 'softmax_cross_entropy_with_logits')
 
 
-def without_chatter(lines, no_driver=False):
+def without_chatter(lines, no_driver=False, is_chatter=None):
     """The lines (bytes, each with its newline) that are not TensorFlow's chatter.
 
     no_driver: there is no CUDA driver, so a failed start of CUDA is no news. TensorFlow
     says so itself too, but not at TF_CPP_MIN_LOG_LEVEL 1 to 3 from 2.18 on.
+    is_chatter(line, no_driver): what counts as chatter, if not CHATTER's lines.
     """
+    is_chatter = is_chatter or _is_chatter
     hiding = False  # the last message is chatter, so the source trace after it is too
     in_trace = False
     for raw in lines:
@@ -119,7 +121,7 @@ def without_chatter(lines, no_driver=False):
         else:
             in_trace = False
             no_driver = no_driver or NO_CUDA_DRIVER.fullmatch(line) is not None
-            hiding = _is_chatter(line, no_driver)
+            hiding = is_chatter(line, no_driver)
         if not hiding:
             yield raw
 
@@ -174,10 +176,11 @@ FAILED_OP_LINE = re.compile(r'\t \[\[\{\{node [^}]+\}\}\]\]')
 
 
 def _not_log_lines(lines, no_driver=False):
-    for raw in lines:
-        line = raw.decode('utf-8', 'replace').rstrip('\r\n')
-        if not (ANY_LOG_LINE.fullmatch(line) or FAILED_OP_LINE.fullmatch(line)):
-            yield raw
+    return without_chatter(lines, no_driver, is_chatter=_is_a_log_line)
+
+
+def _is_a_log_line(line, no_driver):
+    return ANY_LOG_LINE.fullmatch(line) is not None or FAILED_OP_LINE.fullmatch(line) is not None
 
 
 @contextlib.contextmanager

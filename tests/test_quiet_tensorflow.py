@@ -250,3 +250,16 @@ def test_in_a_real_process_chatter_goes_errors_stay_in_order_and_level_0_shows_a
 def message(line):
     """A log line without its time stamp and thread: what it says, and where from."""
     return line.partition('] ')[2] or line
+
+
+def test_quietly_hides_tensorflows_log_lines_of_a_failed_call_and_nothing_else(monkeypatch, capfd):
+    # TensorFlow logs a failed op as well as raising it (2.22 with a source trace); the
+    # caller says it once. Anything else written in the block stays.
+    monkeypatch.delitem(sys.modules, 'tensorflow', raising=False)
+    logged = (b'W0000 00:00:1796008429.644912   22176 local_rendezvous.cc:412] Local rendezvous is '
+              b'aborting with status: INVALID_ARGUMENT: Invalid PNG data, size 60\n'
+              b'\t [[{{node decode_image/DecodeImage}}]]\n'
+              b'=== Source Location Trace: ===\nexternal/xla/xla/tsl/platform/status.cc:12\n\n')
+    with quiet_tensorflow.quietly():
+        os.write(2, logged + b'a line of Python\n')
+    assert capfd.readouterr().err == 'a line of Python\n'
