@@ -732,6 +732,8 @@ def save_file(path, data, what='the file'):
             prefix='.%s.' % os.path.basename(path)[:200], suffix='.part', dir=folder
         )
         with os.fdopen(descriptor, 'wb') as out:
+            if hasattr(os, 'fchmod'):  # mkstemp makes it 0600: give it what open() would
+                os.fchmod(out.fileno(), _new_file_mode())
             out.write(data)
         os.replace(temporary, path)
     except BaseException as error:
@@ -747,6 +749,13 @@ def save_file(path, data, what='the file'):
                 _save_fix(error, what, len(data)),
             )
         ) from None
+
+
+def _new_file_mode():
+    """The mode open() gives a new file: readable and writable by all, less the umask."""
+    umask = os.umask(0o022)  # the only way to read it is to set it, and set it back
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _missing_folders(folder):

@@ -402,3 +402,14 @@ def test_load_mnist_reads_tf1s_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert input_data.load_mnist().train.num_examples == 10
     assert_good_copies(tmp_path / 'MNIST-data', bigger)
+
+
+def test_a_saved_file_gets_the_mode_open_would_give_it(tmp_path):
+    # A temporary file is made private (0600); the file it becomes is as readable as any
+    # the user makes, so that a class sharing a data folder can read it.
+    umask = os.umask(0o027)
+    try:
+        fetch_files.save_file(str(tmp_path / 'shared.gz'), b'data')
+    finally:
+        os.umask(umask)
+    assert (tmp_path / 'shared.gz').stat().st_mode & 0o777 == 0o640
