@@ -146,8 +146,10 @@ def test_the_status_line_and_headers_must_come_within_the_speed_window(mirrors, 
     with pytest.raises(input_data.DownloadError) as caught:
         load(tmp_path)
     assert time.monotonic() - started < 5
-    assert '/first/%s: too slow: no answer (status line and headers) within 0.5 s' % NAMES[0] \
-        in str(caught.value)
+    said = str(caught.value)
+    # Python 3.14's http.client gives up after 100 interim answers itself, and says so.
+    assert '/first/%s: too slow: no answer (status line and headers) within 0.5 s' % NAMES[0] in said \
+        or route[0] == 'continues' and '/first/%s: got more than 100 interim responses' % NAMES[0] in said
     assert mirrors.requests.count('/first/' + NAMES[0]) == 1  # too slow: no second try
 
 
