@@ -17,10 +17,12 @@ import argparse
 import contextlib
 import io
 import os
+import runpy
 import sys
 
 import numpy
 
+import command_line
 import fetch_files
 import quiet_tensorflow
 import visualize
@@ -58,6 +60,7 @@ def parse_flags(argv=None):
         help='write the 28x28 images the model saw, in a row, as a PNG picture to this file '
         '(default: none)',
     )
+    command_line.one_line_errors(parser)
     return parser.parse_args(argv)
 
 
@@ -66,7 +69,7 @@ def main(argv=None):
     with quiet_tensorflow.start_up():
         import tensorflow.compat.v1 as tf
     tf.disable_v2_behavior()
-    if not os.path.exists(flags.model + '.index'):  # what tf.train.Saver writes first
+    if not os.path.exists(flags.model + '.index'):  # one of the files tf.train.Saver writes
         print('No saved model at %s: %s' % (flags.model, train_and_save(flags.model)))
     model = Model(flags.model)
     seen, failed = [], False
@@ -88,8 +91,6 @@ def main(argv=None):
 def train_and_save(path):
     """Run the tutorial's script in this process, as `mnist_softmax.py --save_model path`;
     what it printed, in one line."""
-    import runpy
-
     printed = io.StringIO()
     arguments = sys.argv
     sys.argv = [SCRIPT, '--save_model', path]

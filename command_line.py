@@ -127,8 +127,7 @@ def parse_flags(argv=None):
         help='after testing, print how many test digits of each kind were read as each '
         '(default: not printed)',
     )
-    # One line for a bad flag, not the whole usage above it: the reason is what to read.
-    parser.error = lambda message: parser.exit(2, '%s: error: %s\n' % (parser.prog, message))
+    one_line_errors(parser)
     flags = parser.parse_args(argv)
     if from_command_line:
         _report_loader_failures_briefly()
@@ -153,6 +152,12 @@ def start_afresh():
     while isinstance(tf.get_default_session(), tf.InteractiveSession):
         tf.get_default_session().close()  # which also makes it no longer the default
     tf.reset_default_graph()
+
+
+def one_line_errors(parser):
+    """A bad flag gets one line and exit status 2, not the whole usage above it: the reason
+    is what to read."""
+    parser.error = lambda message: parser.exit(2, '%s: error: %s\n' % (parser.prog, message))
 
 
 # The flags' types: each returns the value or raises ArgumentTypeError with the reason,
