@@ -30,9 +30,9 @@ def run_as_script():
     sys.argv[0] empty.
     """
     main_file = getattr(sys.modules.get('__main__'), '__file__', None)
-    return bool(main_file and sys.argv and sys.argv[0]) and os.path.abspath(
-        sys.argv[0]
-    ) == os.path.abspath(main_file)
+    if not (main_file and sys.argv and sys.argv[0]):
+        return False
+    return os.path.abspath(sys.argv[0]) == os.path.abspath(main_file)
 
 
 def parse_flags(argv=None):
