@@ -223,12 +223,23 @@ def cropped(ink):
 
 
 def fitted(ink):
-    """ink resized, keeping its shape, so that its longer side is BOX pixels."""
+    """ink resized, keeping its shape, so that its longer side is BOX pixels: each new pixel
+    the average of the old ones it covers, as a scanner's would be."""
     height, width = ink.shape
     scale = BOX / max(height, width)
-    size = [max(1, round(height * scale)), max(1, round(width * scale))]
-    session, image, new_size, resized = _resizer()
-    return numpy.clip(session.run(resized, {image: ink, new_size: size}), 0, 1)
+    size = max(1, round(height * scale)), max(1, round(width * scale))
+    return _area_weights(height, size[0]) @ ink @ _area_weights(width, size[1]).T
+
+
+def _area_weights(old, new):
+    """Weights [new, old]: how much of each old pixel each new pixel covers, in shares."""
+    old_edges = numpy.arange(old + 1)
+    new_edges = numpy.linspace(0, old, new + 1)
+    overlap = numpy.minimum(new_edges[1:, None], old_edges[None, 1:]) - numpy.maximum(
+        new_edges[:-1, None], old_edges[None, :-1]
+    )
+    overlap = numpy.clip(overlap, 0, None)
+    return overlap / overlap.sum(axis=1, keepdims=True)
 
 
 def centred(ink):
@@ -244,7 +255,7 @@ def centred(ink):
     return digit
 
 
-_graphs = {}  # the small graphs that decode and resize pictures, made once
+_graphs = {}  # the small graph that decodes pictures, made once
 
 
 def _decoder():
@@ -257,22 +268,6 @@ def _decoder():
             pixels = tf.io.decode_image(encoded, expand_animations=False)
         _graphs['decode'] = tf.Session(graph=graph), encoded, pixels
     return _graphs['decode']
-
-
-def _resizer():
-    if 'resize' not in _graphs:
-        import tensorflow
-        import tensorflow.compat.v1 as tf
-
-        graph = tf.Graph()
-        with graph.as_default():
-            image = tf.placeholder(tf.float64, [None, None])
-            size = tf.placeholder(tf.int32, [2])
-            # Antialiased, as a scanner averages: each new pixel from all the old ones it covers.
-            resized = tensorflow.image.resize(image[None, :, :, None], size, antialias=True)
-            resized = resized[0, :, :, 0]
-        _graphs['resize'] = tf.Session(graph=graph), image, size, resized
-    return _graphs['resize']
 
 
 if __name__ == '__main__':

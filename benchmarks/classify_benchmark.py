@@ -5,7 +5,7 @@
 
 It writes MNIST test digits as photos show them (tests/conftest.py's photo(): dark ink on
 lit paper, 4 to 9 times larger, off-centre, JPEG), trains and saves the tutorial's model
-once, then times `python classify.py --model M PICTURES...` as a whole process and prints
+once (--seed 1), then times `python classify.py --model M PICTURES...` as a whole process and prints
 the median [min-max] seconds, and the share read as their true digit. Beside it, the same
 model on the same pictures naively resized to 28x28 (grey, no other step), to show what
 MNIST's steps bring. Figures only: nothing passes or fails.
@@ -59,8 +59,14 @@ def main():
             labels.append(int(mnist.test.labels[index]))
             grey = rgb.mean(axis=2, keepdims=True) / 255
             naive.append(tf.image.resize(grey[None], [28, 28], antialias=True).numpy()[0, :, :, 0])
+        # The tutorial's model, seeded so that every run of this measures the same one.
+        subprocess.run(
+            [sys.executable, os.path.join(HERE, 'mnist_softmax.py'), '--seed', '1']
+            + ['--save_model', model],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         command = [sys.executable, os.path.join(HERE, 'classify.py'), '--model', model]
-        subprocess.run(command + paths[:1], check=True, stdout=subprocess.DEVNULL)  # trains
         seconds = []
         for _ in range(flags.runs):
             started = time.perf_counter()
