@@ -15,6 +15,7 @@ line that says why; the others are still read, and the exit status is then 1.
 
 import argparse
 import contextlib
+import functools
 import io
 import os
 import runpy
@@ -255,19 +256,15 @@ def centred(ink):
     return digit
 
 
-_graphs = {}  # the small graph that decodes pictures, made once
-
-
+@functools.cache  # made once: a session, its placeholder for a file's bytes, and the pixels
 def _decoder():
-    if 'decode' not in _graphs:
-        import tensorflow.compat.v1 as tf
+    import tensorflow.compat.v1 as tf
 
-        graph = tf.Graph()
-        with graph.as_default():
-            encoded = tf.placeholder(tf.string)
-            pixels = tf.io.decode_image(encoded, expand_animations=False)
-        _graphs['decode'] = tf.Session(graph=graph), encoded, pixels
-    return _graphs['decode']
+    graph = tf.Graph()
+    with graph.as_default():
+        encoded = tf.placeholder(tf.string)
+        pixels = tf.io.decode_image(encoded, expand_animations=False)
+    return tf.Session(graph=graph), encoded, pixels
 
 
 if __name__ == '__main__':

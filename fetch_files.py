@@ -333,14 +333,13 @@ def _fetch_into(train_dir, name, sources, named, found):
     for source in sources:
         where, deadline = _where(source, name)
         try:
-            fetched = _try(where, name, deadline, named)
+            compressed, data, sizes = _try(where, name, deadline, named)
+        except _SourceError as error:
+            failures.append((shown(where), printable(str(error))))
+            continue
         finally:
             if deadline is not None:
                 deadline.close()
-        if isinstance(fetched, str):
-            failures.append((shown(where), printable(fetched)))
-            continue
-        compressed, data, sizes = fetched
         try:
             save_file(os.path.join(train_dir, name), compressed, what='the data (train_dir)')
         except SaveError as error:
@@ -369,19 +368,14 @@ def _where(source, name):
 
 def _try(where, name, deadline, named):
     """(compressed, data, sizes) of file `name` from `where`, trying again after a passing
-    failure; or, when this source cannot give a good copy, why not."""
-    problem = None
-    for attempt, delay in enumerate((0, *RETRY_DELAYS)):
-        if attempt:
-            note('%s: %s. Trying again in %g s.' % (shown(where), problem, delay))
-            time.sleep(delay)
+    failure; _SourceError when this source cannot give a good copy."""
+    for delay in RETRY_DELAYS:
         try:
             return _fetch(where, name, deadline, named)
         except _Passing as error:
-            problem = str(error)
-        except _SourceError as error:
-            return str(error)
-    return problem
+            note('%s: %s. Trying again in %g s.' % (shown(where), error, delay))
+            time.sleep(delay)
+    return _fetch(where, name, deadline, named)  # the last try: its failure is the source's
 
 
 def _fetch(where, name, deadline, named):

@@ -23,14 +23,14 @@ import zlib
 IMAGES_MAGIC = 2051  # unsigned bytes, 3 dimensions
 LABELS_MAGIC = 2049  # unsigned bytes, 1 dimension
 GZIP_MAGIC = b'\x1f\x8b'
-# The third byte of an IDX magic number: the type of its elements, and their size.
+# The third byte of an IDX magic number: the type of its elements.
 ELEMENT_TYPES = {
-    0x08: ('unsigned bytes', 1),
-    0x09: ('signed bytes', 1),
-    0x0B: ('16-bit integers', 2),
-    0x0C: ('32-bit integers', 4),
-    0x0D: ('32-bit floats', 4),
-    0x0E: ('64-bit floats', 8),
+    0x08: 'unsigned bytes',
+    0x09: 'signed bytes',
+    0x0B: '16-bit integers',
+    0x0C: '32-bit integers',
+    0x0D: '32-bit floats',
+    0x0E: '64-bit floats',
 }
 
 
@@ -168,7 +168,7 @@ def _read_header(archive, images, limit):
                 int.from_bytes(magic, 'big'),
                 'image' if images else 'label',
                 dimensions,
-                ELEMENT_TYPES[element_type][0],
+                ELEMENT_TYPES[element_type],
                 'images' if images else 'labels',
                 3 if images else 1,
             )
