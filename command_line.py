@@ -10,12 +10,14 @@ Pasted again, `%run` again or exec'd again, start_afresh() gives it a new graph.
 """
 
 import argparse
+import importlib.util
 import math
 import os
 import re
-import stat
 import sys
-import tempfile
+
+import safe_files
+import trained_model
 
 TRAIN_EXAMPLES = 55000  # MNIST's 60000 training images less the loader's 5000 for validation
 
@@ -95,7 +97,7 @@ def parse_flags(argv=None):
     )
     parser.add_argument(
         '--weights_image',
-        type=writable_file,
+        type=picture_file,
         default=None,
         help='after training, write the weights of each digit as a PNG '
         'picture to this file (default: none)',
@@ -116,7 +118,7 @@ def parse_flags(argv=None):
     )
     parser.add_argument(
         '--mistakes_image',
-        type=writable_file,
+        type=picture_file,
         default=None,
         help='after testing, write a PNG picture of the test digits the model reads wrong, '
         'laid out as the confusion matrix, to this file (default: none)',
@@ -129,6 +131,7 @@ def parse_flags(argv=None):
     )
     one_line_errors(parser)
     flags = parser.parse_args(argv)
+    _check_outputs(flags, parser)
     if from_command_line:
         _report_loader_failures_briefly()
     return flags
@@ -174,6 +177,13 @@ def at_least_one(text):
     return value
 
 
+def at_most_ten(text):
+    value = at_least_one(text)
+    if value > 10:
+        raise argparse.ArgumentTypeError('there are only 10 digits, not %d' % value)
+    return value
+
+
 def batch_size(text):
     value = at_least_one(text)
     if value > TRAIN_EXAMPLES:
@@ -216,88 +226,76 @@ def data_directory(path):
     return path
 
 
-def writable_file(path):
-    """--weights_image: a file that can be written, checked before training: its folder
-    writable, its name not too long, and a file already there one we may replace. A
-    symbolic link is written through (the file it points to); a device or a FIFO is
-    refused, not replaced."""
-    import fetch_files  # here, not above: only this flag writes a file
-
-    if path.endswith(('/', os.sep)) or os.path.isdir(path):
-        raise argparse.ArgumentTypeError('%s names a folder; give a file name' % path)
-    target = _real_path(path)
-    folder, name = os.path.split(target)
-    if len(os.fsencode(name)) > _longest_name(folder):
-        raise argparse.ArgumentTypeError('%s: the name is too long for its folder' % path)
-    if os.path.exists(target):
-        mode = os.stat(target).st_mode
-        if not stat.S_ISREG(mode):
-            raise argparse.ArgumentTypeError(
-                '%s is %s; give the name of a file' % (path, fetch_files.kind_of(mode))
-            )
-        if not _may_replace(target):
-            raise argparse.ArgumentTypeError(
-                '%s belongs to another user, who alone may replace it; give another name' % path
-            )
-    _check_writable(folder)
+def picture_file(path):
+    """--weights_image and --mistakes_image: a PNG file that can be written, checked before
+    training (safe_files.check_new_file says what is checked), and Pillow, which draws it."""
+    _check_new_file(path)
+    if importlib.util.find_spec('PIL') is None:
+        raise argparse.ArgumentTypeError(
+            'the pictures are drawn with Pillow, which is not installed: pip install pillow '
+            '(or uv run --with pillow mnist_softmax.py ...)'
+        )
     return path
 
 
-def _real_path(path):
-    try:
-        return os.path.realpath(path)
-    except FileNotFoundError:  # the current folder is gone (removed while a shell was in it)
-        raise argparse.ArgumentTypeError(
-            '%s: the current folder no longer exists; cd into one that does' % path
-        ) from None
-
-
-def _longest_name(folder):
-    try:
-        return os.pathconf(folder, 'PC_NAME_MAX')
-    except (OSError, ValueError, AttributeError):  # no such folder (told later), or no pathconf
-        return 255
-
-
-def _may_replace(target):
-    """Whether renaming a new file over target will be allowed: in a folder with the sticky
-    bit (/tmp), only the file's owner, the folder's or root may."""
-    folder = os.stat(os.path.dirname(target))
-    if not folder.st_mode & stat.S_ISVTX or os.geteuid() == 0:
-        return True
-    return os.geteuid() in (os.stat(target).st_uid, folder.st_uid)
-
-
 def checkpoint_name(path):
-    """--save_model: the name of a checkpoint in a folder that can be written (made if missing),
-    checked before training."""
+    """--save_model: the name of a checkpoint whose files can be written, checked before
+    training."""
     if path.endswith(('/', os.sep)) or os.path.isdir(path):
         raise argparse.ArgumentTypeError(
             '%s names a folder; give a name for the model in it' % path
         )
-    _check_writable(os.path.dirname(_real_path(path)), make=True)
-    return path
+    return _check_new_file(path, suffixes=trained_model.CHECKPOINT_SUFFIXES)
 
 
 def writable_directory(path):
-    """--log_dir: a directory that can be written (made if missing), checked before training."""
+    """--log_dir: a directory that can be written (made when the run logs), checked before
+    training."""
     if os.path.exists(path) and not os.path.isdir(path):
         raise argparse.ArgumentTypeError('%s is a file, not a directory' % path)
-    _check_writable(path, make=True)
+    try:
+        safe_files.check_writable_folder(path)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return path
 
 
-def _check_writable(folder, make=False):
-    """Fail now, before training, if no file can be written in folder."""
+def _check_new_file(path, **options):
     try:
-        if make:
-            os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise argparse.ArgumentTypeError(
-            'cannot write in %s (%s)' % (folder, error.strerror or error)
-        ) from None
+        safe_files.check_new_file(path, **options)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return path
+
+
+def _check_outputs(flags, parser):
+    """The files the run writes must be neither the data it reads nor each other."""
+    import fetch_files  # here, not above: it imports the web's modules
+
+    taken = {os.path.join(flags.data_dir, name): 'a data file' for name in fetch_files.FILES}
+    for flag, path, suffixes in (
+        ('--weights_image', flags.weights_image, ('',)),
+        ('--mistakes_image', flags.mistakes_image, ('',)),
+        ('--save_model', flags.save_model, trained_model.CHECKPOINT_SUFFIXES),
+    ):
+        if path is None:
+            continue
+        try:
+            safe_files.check_new_file(path, inputs=taken, suffixes=suffixes)
+        except ValueError as error:
+            parser.error('argument %s: %s' % (flag, error))
+        taken.update((path + suffix, 'also the ' + flag) for suffix in suffixes)
+
+
+def _brief_errors():
+    """The errors told as their message alone: the loader's, and a failed save (each once
+    its module is loaded: before that, none can be raised)."""
+    kinds = []
+    if 'fetch_files' in sys.modules:
+        kinds.append(sys.modules['fetch_files'].DownloadError)
+    if 'safe_files' in sys.modules:
+        kinds.append(sys.modules['safe_files'].SaveError)
+    return tuple(kinds)
 
 
 def _report_loader_failures_briefly():
@@ -311,8 +309,8 @@ def _report_loader_failures_briefly():
     previous = sys.excepthook
 
     def hook(kind, error, traceback):
-        files = sys.modules.get('fetch_files')
-        if files is not None and issubclass(kind, (files.DownloadError, files.SaveError)):
+        brief = _brief_errors()
+        if brief and issubclass(kind, brief):
             print(error, file=sys.stderr)
             if re.search(r'\b(train_dir|source_url)\b', str(error)):
                 print(

@@ -1,16 +1,22 @@
 """Shared test helpers: tiny MNIST-format files, a real HTTP server on 127.0.0.1, and the
 ways to run the tutorial as a user would. Test files import from here, never from each other."""
 import base64
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import http.server
 import io
+import json
 import os
 import re
+import shutil
+import struct
 import subprocess
 import sys
 import threading
 import time
+import zlib
 
 import numpy
 import pytest
@@ -18,6 +24,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+import download  # noqa: E402
 import fetch_files  # noqa: E402
 import input_data  # noqa: E402
 import quiet_tensorflow  # noqa: E402
@@ -287,6 +294,19 @@ class _Answers(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
+def small_tmpfs(tmp_path):
+    """A 64 KiB tmpfs, where this machine lets one be mounted (root, no sandbox against it)."""
+    folder = tmp_path / 'small'
+    folder.mkdir()
+    mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', str(folder)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip('cannot mount a tmpfs here: %s' % mounted.stderr.decode().strip())
+    yield folder
+    subprocess.run(['umount', str(folder)], check=True)
+
+
+@pytest.fixture
 def server():
     running = Server()
     yield running
@@ -299,7 +319,7 @@ def mirrors(server, tiny, monkeypatch):
     and quick retries."""
     monkeypatch.setattr(fetch_files, 'MIRRORS', [server.url + '/first/', server.url + '/second/'])
     monkeypatch.setattr(fetch_files, 'RETRY_DELAYS', (0, 0))
-    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 0.5)
+    monkeypatch.setattr(download, 'TIMEOUT_SECONDS', 0.5)
     for name in fetch_files.FILES:
         server.routes['/second/' + name] = ('ok', tiny.gz[name])
     return server
@@ -372,14 +392,110 @@ def gif(grey):
     return b'GIF89a' + screen + palette + image + b'\x08' + blocks + b'\0;'
 
 
-def photo(digit, scale=7, canvas=(300, 320), at=(40, 90), paper=(236, 228, 210), ink=(40, 45, 70)):
+def photo(digit, scale=7, canvas=(300, 320), at=(40, 90), paper=(236, 228, 210), ink=(40, 45, 70),
+          shadow=None, ruled=None, seed=0):
     """An MNIST digit [28, 28] (0 paper, 255 ink) as a photo shows it: dark ink on paper,
     `scale` times larger, at `at` on a larger sheet lit unevenly, with the camera's grain.
-    A uint8 array [h, w, 3]."""
+    shadow (angle, offset, depth): half the sheet darker by `depth`, past a soft edge at
+    `offset` pixels from the centre, across `angle` radians. ruled (spacing, tilt,
+    darkness): an exercise book's blue rules 2 pixels thick, `spacing` apart and `tilt`
+    radians askew, from light (0) to dark (1) blue, and a red margin. A uint8 array [h, w, 3]."""
     big = numpy.kron(digit.astype(float) / 255, numpy.ones((scale, scale)))
     sheet = numpy.zeros(canvas)
     sheet[at[0]:at[0] + big.shape[0], at[1]:at[1] + big.shape[1]] = big
-    light = (0.85 + 0.15 * numpy.linspace(0, 1, canvas[1]))[None, :, None]
-    rgb = numpy.array(paper, float) * light * (1 - sheet[..., None]) + numpy.array(ink, float) * sheet[..., None]
-    rgb += numpy.random.RandomState(0).normal(0, 4, rgb.shape)
+    height, width = canvas
+    rows, columns = numpy.mgrid[0:height, 0:width]
+    light = 0.85 + 0.15 * columns / (width - 1)
+    if shadow is not None:
+        angle, offset, depth = shadow
+        across = (columns - width / 2) * numpy.cos(angle) + (rows - height / 2) * numpy.sin(angle)
+        light = light * (1 - depth / (1 + numpy.exp(-(across - offset) / 6)))
+    colour = numpy.array(paper, float) * numpy.ones(canvas + (3,))
+    if ruled is not None:
+        spacing, tilt, darkness = ruled
+        on_rule = (rows - columns * numpy.tan(tilt)) % spacing < 2
+        colour[on_rule] = numpy.array((150, 172, 215)) * (1 - darkness) + numpy.array((70, 90, 150)) * darkness
+        colour[(columns > 30) & (columns < 33)] = (215, 120, 120)
+    sheet = sheet[..., None]
+    rgb = (colour * (1 - sheet) + numpy.array(ink, float) * sheet) * light[..., None]
+    rgb += numpy.random.RandomState(seed).normal(0, 4, rgb.shape)
     return numpy.clip(rgb, 0, 255).astype(numpy.uint8)
+
+
+def photo_sets(digits, seed=0):
+    """{'photo', 'shadow', 'ruled': [uint8 arrays]} of MNIST digits [N, 28, 28] photographed:
+    each digit 4 to 9 times larger somewhere on the sheet; the same with a shadow across
+    the sheet, and on ruled paper (photo's options, drawn at random)."""
+    random = numpy.random.RandomState(seed)
+    sets = {'photo': [], 'shadow': [], 'ruled': []}
+    for index, digit in enumerate(digits):
+        scale = random.randint(4, 10)
+        at = (random.randint(0, 300 - 28 * scale + 1), random.randint(0, 320 - 28 * scale + 1))
+        shadow = (random.uniform(0, 2 * numpy.pi), random.uniform(-60, 60), random.uniform(0.3, 0.5))
+        ruled = (random.randint(24, 40), numpy.radians(random.uniform(-3, 3)), random.uniform(0, 1))
+        sets['photo'].append(photo(digit, scale, at=at, seed=index))
+        sets['shadow'].append(photo(digit, scale, at=at, shadow=shadow, seed=index))
+        sets['ruled'].append(photo(digit, scale, at=at, ruled=ruled, seed=index))
+    return sets
+
+
+def encoded(pixels, form, **options):
+    """The bytes of a picture file of pixels (a uint8 array, or a Pillow image) in a format
+    Pillow writes ('PNG', 'JPEG', 'WEBP', ...)."""
+    from PIL import Image
+    image = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
+    out = io.BytesIO()
+    image.save(out, form, **options)
+    return out.getvalue()
+
+
+def mnist_test_digits():
+    """MNIST's test images [10000, 28, 28] (uint8, ink 255) and labels, from the real files."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        mnist = input_data.read_data_sets(REAL_DATA_DIR, reshape=False, dtype=numpy.uint8)
+    return mnist.test.images[:, :, :, 0], mnist.test.labels
+
+
+def png_header_only(width, height):
+    """A PNG's signature and header chunk for a picture of width x height, and its end: what
+    a decompression bomb shows before its data."""
+    def chunk(kind, data):
+        return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+    header = struct.pack('>IIBBBBB', width, height, 8, 0, 0, 0, 0)
+    return b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header) + chunk(b'IDAT', zlib.compress(b'')) + chunk(b'IEND', b'')
+
+
+# A checkout with a trained model, made once for all the test processes -------------------
+
+# What a learner's checkout needs to run classify.py and draw.py, and to train the model.
+CHECKOUT_FILES = ['mnist_softmax.py', 'command_line.py', 'input_data.py', 'fetch_files.py',
+                  'download.py', 'idx.py', 'safe_files.py', 'quiet_tensorflow.py', 'pictures.py',
+                  'mistakes.py', 'tensorboard_log.py', 'trained_model.py', 'digit_picture.py',
+                  'classify.py', 'draw.py', 'draw.html']
+
+
+@pytest.fixture(scope='session')
+def checkout(tmp_path_factory):
+    """(folder, what classify.py said) of a copy of the scripts and the data, whose default
+    model classify.py trained and saved at its first call, as on a fresh checkout. Made once
+    for all pytest-xdist's workers: the first to take the lock makes it, the others wait."""
+    shared = tmp_path_factory.getbasetemp().parent
+    folder = shared / 'checkout'
+    with open(shared / 'checkout.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / 'first call.json').exists():
+            _make_checkout(folder)
+    return folder, json.loads((folder / 'first call.json').read_text())
+
+
+def _make_checkout(folder):
+    folder.mkdir()
+    for name in CHECKOUT_FILES:
+        shutil.copy(os.path.join(ROOT, name), folder / name)
+    os.symlink(REAL_DATA_DIR, folder / 'MNIST_data')
+    first = folder / 'first.png'
+    first.write_bytes(encoded(mnist_test_digits()[0][0], "PNG"))  # a 7
+    result = subprocess.run([sys.executable, str(folder / 'classify.py'), str(first)],
+                            capture_output=True, text=True, timeout=300, env=environment())
+    said = {'status': result.returncode, 'stdout': result.stdout, 'stderr': result.stderr}
+    (folder / 'first call.json').write_text(json.dumps(said))

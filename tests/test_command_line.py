@@ -79,9 +79,9 @@ def test_as_a_script_a_loader_failure_is_its_message_and_anything_else_a_traceba
     failure = input_data.DownloadError('x cannot be read.\nTo fix it, choose another folder (train_dir).')
     sys.excepthook(input_data.DownloadError, failure, None)
     assert capsys.readouterr().err.splitlines()[-1] == '(Here train_dir is --data_dir, and source_url is --source_url.)'
-    import fetch_files
-    failure = fetch_files.SaveError('Could not save w.png in /tmp: No space left on device.\nTo fix it, free some space there.')
-    sys.excepthook(fetch_files.SaveError, failure, None)
+    import safe_files
+    failure = safe_files.SaveError('Could not save w.png in /tmp: No space left on device.\nTo fix it, free some space there.')
+    sys.excepthook(safe_files.SaveError, failure, None)
     assert capsys.readouterr().err == str(failure) + '\n' and before == [ValueError]
 
 
@@ -101,8 +101,7 @@ def test_values(tmp_path):
             flags.seed) == (str(tmp_path), 0.05, 7, 55000, -3)
     assert flags.source_url == 'file:///media/usb'
     assert flags.weights_image == str(tmp_path / 'w.png')
-    assert (tmp_path / 'logs').is_dir()  # made now, so that a bad path fails before training
-    assert os.listdir(tmp_path) == ['logs']  # and the write checks leave nothing behind
+    assert os.listdir(tmp_path) == []  # checked, not made: the write checks leave nothing behind
 
 
 BAD_FLAGS = [
@@ -121,11 +120,20 @@ BAD_FLAGS = [
      'can read: use an http://, https:// or file:// URL, or the path of a local folder'),
     (['--seed', '1.5'], "argument --seed: invalid int value: '1.5'"),
     (['--max-steps', '5'], 'unrecognized arguments: --max-steps 5'),
-    (['--weights_image', '/nonexistent/w.png'],
-     'argument --weights_image: cannot write in /nonexistent (No such file or directory)'),
-    (['--weights_image', ROOT], 'argument --weights_image: %s names a folder; give a file name' % ROOT),
+    (['--weights_image', '/proc/no such folder/w.png'],
+     'argument --weights_image: cannot write in /proc/no such folder (No such file or directory)'),
+    (['--weights_image', ROOT], 'argument --weights_image: %s names a folder; give the name of a file in it' % ROOT),
     (['--weights_image', 'no such folder/'],
-     'argument --weights_image: no such folder/ names a folder; give a file name'),
+     'argument --weights_image: no such folder/ names a folder; give the name of a file in it'),
+    (['--weights_image', SCRIPT + '/w.png'],
+     'argument --weights_image: %s/w.png: a part of its path is a file, not a folder' % SCRIPT),
+    (['--weights_image', ''], 'argument --weights_image: the name is empty; give the name of a file'),
+    (['--save_model', ''], 'argument --save_model: the name is empty; give the name of a file'),
+    (['--weights_image', os.path.join(ROOT, 'MNIST_data', 't10k-labels-idx1-ubyte.gz')],
+     'argument --weights_image: %s is a data file; give another name'
+     % os.path.join(ROOT, 'MNIST_data', 't10k-labels-idx1-ubyte.gz')),
+    (['--weights_image', '/tmp/same.png', '--mistakes_image', '/tmp/same.png'],
+     'argument --mistakes_image: /tmp/same.png is also the --weights_image; give another name'),
     (['--weights_image', '/dev/null'],
      'argument --weights_image: /dev/null is a character device; give the name of a file'),
     (['--log_dir', '/proc/logs'],
@@ -146,9 +154,8 @@ def test_a_bad_flag_gets_one_line_and_status_2(capsys, flags, message):
 @pytest.mark.parametrize('flags, message', [
     (['--help'], None),
     (['--max_steps', '0'], 'argument --max_steps: must be at least 1, not 0'),
-    (['--weights_image', 'new folder/w.png'],
-     'argument --weights_image: cannot write in %s (No such file or directory)'
-     % os.path.join(ROOT, 'new folder')),
+    (['--weights_image', '/proc/new folder/w.png'],
+     'argument --weights_image: cannot write in /proc/new folder (No such file or directory)'),
 ], ids=['help', 'max_steps', 'weights_image'])
 def test_help_and_a_bad_flag_stop_the_script_before_the_data_and_tensorflow(flags, message):
     # The script itself, as a script: it must stop at its first lines, having imported

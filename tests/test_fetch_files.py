@@ -12,6 +12,7 @@ import numpy
 import pytest
 
 import fetch_files
+import safe_files
 import input_data
 from conftest import (NAMES, REAL_DATA_DIR, ROOT, TinyMnist, assert_good_copies, idx_images, idx_labels,
                       is_mnist, load, real_files)
@@ -409,7 +410,7 @@ def test_a_saved_file_gets_the_mode_open_would_give_it(tmp_path):
     # the user makes, so that a class sharing a data folder can read it.
     umask = os.umask(0o027)
     try:
-        fetch_files.save_file(str(tmp_path / 'shared.gz'), b'data')
+        safe_files.save_file(str(tmp_path / 'shared.gz'), b'data')
     finally:
         os.umask(umask)
     assert (tmp_path / 'shared.gz').stat().st_mode & 0o777 == 0o640

@@ -17,6 +17,7 @@ import numpy
 import pytest
 from hypothesis import strategies
 
+import download
 import fetch_files
 import idx
 import input_data
@@ -44,36 +45,39 @@ def over(message):
     return [int(count) for count in re.findall(r'it is over (\d+) bytes', message)]
 
 
-def test_a_good_gzip_then_endless_zeros_stops_at_the_byte_cap(mirrors, tiny, tmp_path, monkeypatch):
-    # gzip allows zero padding after the data, so without the cap the file would verify,
-    # after 64 MiB in memory; with it, the source is given up just past the largest gzip of
-    # MNIST's file, or from a source the caller names, of MAX_IDX_BYTES.
+def test_a_good_gzip_then_endless_zeros_is_read_to_the_gzips_end_only(mirrors, tiny, tmp_path):
+    # gzip allows zero padding after the data, as it allows anything: what follows the end of
+    # the gzip data is not fetched (TF 1.x never read it), the connection is closed, and the
+    # file saved is the gzip data alone.
     for mirror in ('/first/', '/second/'):
         mirrors.routes[mirror + NAMES[1]] = ('endless', tiny.gz[NAMES[1]])
-    with pytest.raises(input_data.DownloadError) as caught:
-        load(tmp_path)
-    cap = idx.largest_gzip(fetch_files.mnist_size(NAMES[1]))
-    assert [cap < count <= cap + fetch_files.CHUNK_BYTES for count in over(str(caught.value))] == [True] * 2
-    monkeypatch.setattr(fetch_files, 'MAX_IDX_BYTES', 100000)
-    with pytest.raises(input_data.DownloadError) as caught:
-        load(tmp_path, source_url=mirrors.url + '/first/')
-    cap = idx.largest_gzip(100000)
-    assert [cap < count <= cap + fetch_files.CHUNK_BYTES for count in over(str(caught.value))] == [True]
+    mnist = load(tmp_path)
+    assert mnist.train.num_examples == 30
+    assert (tmp_path / NAMES[1]).read_bytes() == tiny.gz[NAMES[1]]
+    assert mirrors.requests.count('/first/' + NAMES[1]) == 1
     time.sleep(0.5)  # for the server to find the connection closed
     assert mirrors.sent['/first/' + NAMES[1]] < 16 << 20  # what the socket buffers hold, at most
 
 
-def test_a_file_in_the_folder_is_read_no_further_than_its_cap(mirrors, tiny, tmp_path, monkeypatch):
-    # The same in the data folder: a good gzip and 64 MiB of zeros (a sparse file) is more
-    # than any gzip of the data a file may hold, so it is not read to its end; it could be
-    # someone's, so it is an error, and left as it is.
-    monkeypatch.setattr(fetch_files, 'MAX_IDX_BYTES', 1 << 20)
+def test_a_file_in_the_folder_is_read_no_further_than_its_gzip_data(mirrors, tiny, tmp_path, monkeypatch):
+    # The same in the data folder: a good gzip and 64 MiB of zeros (a sparse file) loads as
+    # TF 1.x loaded it, its reading stopping at the end of the gzip data; the file is left as
+    # it is, and nothing is fetched.
     tiny.write(tmp_path)
     with open(tmp_path / NAMES[1], 'r+b') as padded:
         padded.truncate(64 << 20)
-    with pytest.raises(input_data.DownloadError) as caught:
-        load(tmp_path)
-    assert over(str(caught.value)) == [idx.largest_gzip(1 << 20)]
+    read = {}
+
+    class Counted(io.BufferedReader):
+        def read(self, size=-1):
+            data = super().read(size)
+            read[self.name] = read.get(self.name, 0) + len(data)
+            return data
+
+    monkeypatch.setattr(fetch_files, 'open_regular_file', lambda path: Counted(io.FileIO(path)))
+    mnist = load(tmp_path)
+    assert numpy.array_equal(mnist.train.labels, tiny.train_labels[10:])
+    assert read[str(tmp_path / NAMES[1])] <= len(tiny.gz[NAMES[1]]) + idx.CHUNK_BYTES
     assert os.path.getsize(tmp_path / NAMES[1]) == 64 << 20 and mirrors.requests == []
 
 
@@ -121,7 +125,7 @@ def test_memory_stays_bounded_by_the_data_whatever_a_source_sends(server, tmp_pa
 # Time: the deadline and the minimum speed ------------------------------------------------
 
 def test_a_body_trickle_is_cut_at_the_deadline(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 1)
+    monkeypatch.setattr(download, 'DEADLINE_SECONDS', 1)
     # 20 kB/s, fast enough for any speed window, and 12 s for the file.
     mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]] * 8, 2000, 0.1)
     started = time.monotonic()
@@ -138,8 +142,8 @@ def test_the_status_line_and_headers_must_come_within_the_speed_window(mirrors, 
     # A header byte every 0.2 s, endless '100 Continue' answers, or nothing at all: each
     # read comes within the timeout (or there is nothing to read), and there is no body to
     # measure a speed on. The window for the headers ends each, long before the deadline.
-    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.5)
-    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 20)
+    monkeypatch.setattr(download, 'SLOW_WINDOW_SECONDS', 0.5)
+    monkeypatch.setattr(download, 'TIMEOUT_SECONDS', 20)
     mirrors.routes['/first/' + NAMES[0]] = route
     del mirrors.routes['/second/' + NAMES[0]]  # so that the error says what /first/ did
     started = time.monotonic()
@@ -156,7 +160,7 @@ def test_the_status_line_and_headers_must_come_within_the_speed_window(mirrors, 
 def test_a_silent_server_times_out_and_is_tried_again(mirrors, tiny, tmp_path, monkeypatch):
     # With a long speed window, the timeout of each read ends a silent answer; a timeout
     # may pass, so it is tried again.
-    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 0.3)
+    monkeypatch.setattr(download, 'TIMEOUT_SECONDS', 0.3)
     mirrors.routes['/first/' + NAMES[0]] = ('silence', 3)
     del mirrors.routes['/second/' + NAMES[0]]
     started = time.monotonic()
@@ -170,13 +174,13 @@ def test_a_silent_server_times_out_and_is_tried_again(mirrors, tiny, tmp_path, m
 def test_the_speed_window_starts_again_after_each_window(mirrors, tiny, tmp_path, monkeypatch):
     # Fast at first, then a trickle under the floor: given up one window into the trickle,
     # not when the trickle has dragged the average since the start under the floor.
-    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 5)
-    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.3)
-    monkeypatch.setattr(fetch_files, 'MIN_BYTES_PER_SECOND', 10000)
-    body = tiny.gz[NAMES[0]] + bytes(1000)  # zero padding after the gzip: still the file
+    monkeypatch.setattr(download, 'TIMEOUT_SECONDS', 5)
+    monkeypatch.setattr(download, 'SLOW_WINDOW_SECONDS', 0.3)
+    monkeypatch.setattr(download, 'MIN_BYTES_PER_SECOND', 10000)
+    body = tiny.gz[NAMES[0]]  # all but its last 1000 bytes at once, then a trickle
     mirrors.routes['/first/' + NAMES[0]] = ('fast_then_trickle', body, len(body) - 1000, 10, 0.1)
     started = time.monotonic()
-    load(tmp_path)
+    load(tmp_path)  # from /second/, once /first/ is given up
     # Without the window starting again, ~30 kB in the first instant keeps the average over
     # 10 kB/s for about 3 s.
     assert time.monotonic() - started < 2
@@ -184,9 +188,9 @@ def test_the_speed_window_starts_again_after_each_window(mirrors, tiny, tmp_path
 
 
 def test_a_connection_made_after_the_deadline_is_shut_down_at_once(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 0)
-    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 10)
-    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 10)
+    monkeypatch.setattr(download, 'DEADLINE_SECONDS', 0)
+    monkeypatch.setattr(download, 'TIMEOUT_SECONDS', 10)
+    monkeypatch.setattr(download, 'SLOW_WINDOW_SECONDS', 10)
     mirrors.routes['/first/' + NAMES[0]] = ('silence', 10)
     time.sleep(0.1)
     started = time.monotonic()
@@ -196,9 +200,9 @@ def test_a_connection_made_after_the_deadline_is_shut_down_at_once(mirrors, tiny
 
 
 def test_a_trickle_under_the_minimum_speed_is_given_up(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(fetch_files, 'TIMEOUT_SECONDS', 5)  # each piece comes well within it
-    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.5)
-    monkeypatch.setattr(fetch_files, 'DEADLINE_SECONDS', 4)  # a backstop, should the speed go unchecked
+    monkeypatch.setattr(download, 'TIMEOUT_SECONDS', 5)  # each piece comes well within it
+    monkeypatch.setattr(download, 'SLOW_WINDOW_SECONDS', 0.5)
+    monkeypatch.setattr(download, 'DEADLINE_SECONDS', 4)  # a backstop, should the speed go unchecked
     mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]], 10, 0.1)  # 100 B/s
     with pytest.raises(input_data.DownloadError) as caught:
         load(tmp_path, source_url=mirrors.url + '/first/')
@@ -207,7 +211,7 @@ def test_a_trickle_under_the_minimum_speed_is_given_up(mirrors, tiny, tmp_path, 
 
 
 def test_a_slow_but_steady_link_finishes(mirrors, tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(fetch_files, 'SLOW_WINDOW_SECONDS', 0.3)
+    monkeypatch.setattr(download, 'SLOW_WINDOW_SECONDS', 0.3)
     mirrors.routes['/first/' + NAMES[0]] = ('trickle', tiny.gz[NAMES[0]], 4000, 0.05)
     load(tmp_path)
     assert mirrors.requests == ['/first/' + name for name in NAMES[:1]] + [
@@ -504,19 +508,6 @@ def test_with_stderr_closed_tensorflows_stderr_is_dev_null_not_the_next_file(tmp
 
 
 # Disk -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def small_tmpfs(tmp_path):
-    """A 64 KiB tmpfs, where this machine lets one be mounted (root, no sandbox against it)."""
-    folder = tmp_path / 'small'
-    folder.mkdir()
-    mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', str(folder)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip('cannot mount a tmpfs here: %s' % mounted.stderr.decode().strip())
-    yield folder
-    subprocess.run(['umount', str(folder)], check=True)
-
 
 def test_a_full_disk_is_one_message_naming_the_folder(small_tmpfs, tmp_path):
     with pytest.raises(input_data.DownloadError) as caught:
