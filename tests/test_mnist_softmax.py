@@ -1,9 +1,11 @@
 """The tutorial script, run as a user runs it, on the real data (flags: test_command_line.py)."""
+import io
 import os
 import re
 import sys
 
 import numpy
+import pytest
 
 import input_data
 from conftest import NAMES, REAL_DATA_DIR, ROOT, SCRIPT, extracting, run, unexplained
@@ -117,3 +119,46 @@ def test_a_loader_failure_is_its_message_and_status_1(tmp_path):
     assert result.stderr.startswith('Could not get a good copy of train-images-idx3-ubyte.gz')
     assert 'To fix it, put the four files' in result.stderr
     assert not os.path.exists(tmp_path / 'data')  # the folder it made is gone again
+
+
+def test_the_extra_flags_write_their_files_and_change_nothing_printed_before(tmp_path):
+    import glob
+    import mistakes
+    import pictures
+    import trained_model
+    from PIL import Image
+    tf = pytest.importorskip('tensorflow')
+    image, logs, saved = tmp_path / 'w.png', tmp_path / 'logs', tmp_path / 'trained.npz'
+    wrong, model = tmp_path / 'mistakes.png', tmp_path / 'model' / 'mnist_softmax'
+    flags = [SCRIPT, '--seed', '3', '--max_steps', '50', '--weights_image', str(image), '--log_dir', str(logs),
+             '--mistakes_image', str(wrong), '--confusion', '--save_model', str(model)]
+    extras = run(args=[sys.executable, '-c', SAVE_TRAINED % (flags, str(saved))], cwd=ROOT)
+    assert extras.returncode == 0, extras.stderr
+    assert unexplained(extras.stderr) == []
+    weights, biases = numpy.load(saved)['W'], numpy.load(saved)['b']
+    # What the tutorial prints comes first, as without the extras: the data, the accuracy.
+    lines = extras.stdout.splitlines()
+    mnist = input_data.read_data_sets(REAL_DATA_DIR, one_hot=True)
+    assert lines[:4] == extracting(REAL_DATA_DIR)
+    assert abs(float(lines[4]) - accuracy_of(weights, biases, mnist.test)) <= 0.0001
+    # --confusion: the counts, within a near tie or two of NumPy's arithmetic.
+    predicted = (mnist.test.images @ weights + biases).argmax(axis=1)
+    counts = mistakes.confusion(mnist.test.labels.argmax(axis=1), predicted)
+    assert lines[5] == 'confusion: rows the true digit, columns the digit read, then the share right'
+    table = numpy.array([[int(count) for count in line.split()[1:11]] for line in lines[7:17]])
+    assert table.sum() == 10000 and numpy.abs(table - counts).sum() <= 4 and len(lines) == 17
+    # The pictures, of these weights; the model, these W and b.
+    assert Image.open(image).size == Image.open(io.BytesIO(pictures.weights_png(weights))).size
+    assert Image.open(wrong).width == pictures.MISTAKES_LEFT + 10 * pictures.MISTAKE_STEP + 4
+    restored = trained_model.Model(str(model))
+    assert (restored.weights == weights).all() and (restored.biases == biases).all()
+    # --log_dir: the run's own folder, the graph under the tutorial's names, and the curves.
+    run_folder, = os.listdir(logs)
+    assert re.fullmatch(r'\d{8}-\d{6}', run_folder)
+    events = list(tf.compat.v1.train.summary_iterator(glob.glob(str(logs / run_folder / 'events.*'))[0]))
+    graph = tf.compat.v1.GraphDef.FromString([event.graph_def for event in events if event.HasField('graph_def')][0])
+    names = {node.name for node in graph.node}
+    assert {'x', 'W', 'b', 'y', 'y_', 'cross_entropy', 'train_step'} <= names and 'Variable' not in names
+    steps = sorted({event.step for event in events for value in event.summary.value})
+    assert steps == [10, 20, 30, 40, 50]
+    assert sorted(os.listdir(tmp_path)) == ['logs', 'mistakes.png', 'model', 'trained.npz', 'w.png']
