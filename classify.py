@@ -38,12 +38,7 @@ def parse_flags(argv=None):
     parser.add_argument(
         'images', nargs='+', metavar='IMAGE', help='pictures of digits: ' + digit_picture.READ
     )
-    parser.add_argument(
-        '--model',
-        default=trained_model.DEFAULT,
-        help='the model saved by mnist_softmax.py --save_model (default: model/mnist_softmax '
-        'beside this script, trained and saved first if it is not there)',
-    )
+    command_line.add_model_flag(parser)
     parser.add_argument(
         '--top',
         type=command_line.at_most_ten,
@@ -58,10 +53,6 @@ def parse_flags(argv=None):
     )
     command_line.one_line_errors(parser)
     flags = parser.parse_args(argv)
-    try:
-        flags.model = trained_model.checked_path(flags.model)
-    except ValueError as error:
-        parser.error('argument --model: %s' % error)
     if flags.seen_image is not None:
         try:
             safe_files.check_new_file(

@@ -167,11 +167,15 @@ def one_line_errors(parser):
 # which argparse prints as "mnist_softmax.py: error: argument --flag: reason".
 
 
-def at_least_one(text):
+def whole_number(text):
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError('%r is not a whole number' % text) from None
+
+
+def at_least_one(text):
+    value = whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError('must be at least 1, not %d' % value)
     return value
@@ -285,6 +289,25 @@ def _check_outputs(flags, parser):
         except ValueError as error:
             parser.error('argument %s: %s' % (flag, error))
         taken.update((path + suffix, 'also the ' + flag) for suffix in suffixes)
+
+
+def add_model_flag(parser):
+    """--model, for classify.py and draw.py: a model saved by mnist_softmax.py --save_model,
+    checked at once (trained_model.checked_path)."""
+    parser.add_argument(
+        '--model',
+        type=saved_model,
+        default=trained_model.DEFAULT,
+        help='the model saved by mnist_softmax.py --save_model (default: model/mnist_softmax '
+        'beside this script, trained and saved first if it is not there)',
+    )
+
+
+def saved_model(path):
+    try:
+        return trained_model.checked_path(path)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _brief_errors():

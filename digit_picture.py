@@ -310,18 +310,20 @@ def _horizontal_rules(mask, thickness):
         coverage = along.sum(axis=1) / numpy.maximum(inside.sum(axis=1), width / 2)
         crossing = _thin_runs(coverage, thickness)
         band = crossing | numpy.roll(crossing, 1) | numpy.roll(crossing, -1)  # its soft edges
-        on_rule = along & band[:, None] & ~_strokes_across(along, band)
+        on_rule = along & band[:, None] & ~_strokes_across(along, band, thickness)
         rules[rows[on_rule], numpy.broadcast_to(columns, rows.shape)[on_rule]] = True
     return rules
 
 
-def _strokes_across(along, band):
-    """Where a stroke crosses a band of rows: in each column with ink just above the band
-    and just below it, the band's pixels are the stroke's."""
+def _strokes_across(along, band, depth):
+    """Where a stroke meets a band of rows: in each column with ink `depth` rows deep just
+    above the band or just below it, the band's pixels are the stroke's (a digit's stroke
+    crossing a rule, or lying along it, is thicker than the rule)."""
     across = numpy.zeros_like(along)
     for start, end in _runs(band):
-        if 0 < start and end < len(band):
-            across[start:end] = along[start - 1] & along[end]
+        above = along[max(0, start - depth) : start].all(axis=0) if start >= depth else False
+        below = along[end : end + depth].all(axis=0) if end + depth <= len(band) else False
+        across[start:end] = above | below
     return across
 
 

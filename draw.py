@@ -57,31 +57,18 @@ def parse_flags(argv=None):
         default=8000,
         help='the port on 127.0.0.1 to serve the page at; 0 picks a free one (default: 8000)',
     )
-    parser.add_argument(
-        '--model',
-        default=trained_model.DEFAULT,
-        help='the model saved by mnist_softmax.py --save_model (default: model/mnist_softmax '
-        'beside this script, trained and saved first if it is not there)',
-    )
+    command_line.add_model_flag(parser)
     parser.add_argument(
         '--no_browser',
         action='store_true',
         help="only print the page's address; do not open it in a browser (default: open it)",
     )
     command_line.one_line_errors(parser)
-    flags = parser.parse_args(argv)
-    try:
-        flags.model = trained_model.checked_path(flags.model)
-    except ValueError as error:
-        parser.error('argument --model: %s' % error)
-    return flags
+    return parser.parse_args(argv)
 
 
 def port_number(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError('%r is not a whole number' % text) from None
+    value = command_line.whole_number(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError('must be from 0 to 65535, not %d' % value)
     return value

@@ -11,23 +11,19 @@
 # or paste it into Python, IPython or a notebook cell, where the flags keep their defaults.
 # The block above tells uv which Pythons and packages it needs: those TensorFlow has wheels for.
 import command_line
-
 FLAGS = command_line.parse_flags()  # first, so that a bad flag is told at once
 command_line.start_afresh()  # when pasted or run again in this Python: a new graph
 
 # Import data
 import input_data
-
-mnist = input_data.read_data_sets(
-    FLAGS.data_dir, one_hot=True, seed=FLAGS.seed, source_url=FLAGS.source_url
-)
+mnist = input_data.read_data_sets(FLAGS.data_dir, one_hot=True, seed=FLAGS.seed,
+                                  source_url=FLAGS.source_url)
 
 import quiet_tensorflow
 import tensorboard_log  # only for --log_dir
 import pictures  # only for --weights_image
 import mistakes  # only for --mistakes_image and --confusion
 import trained_model  # only for --save_model
-
 with quiet_tensorflow.start_up():  # without its start-up chatter, and quicker: see there
     import tensorflow.compat.v1 as tf
 
@@ -53,7 +49,8 @@ y_ = tf.placeholder(tf.float32, [None, 10])
 # 0 * -inf is NaN, and NaN spreads to the weights (at --learning_rate 10, within three
 # steps). So here we use tf.nn.softmax_cross_entropy_with_logits on the raw outputs of
 # 'y', which never takes the log of a rounded probability, then average across the batch.
-cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y))
+cross_entropy = tf.reduce_mean(
+    tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y))
 train_step = tf.train.GradientDescentOptimizer(FLAGS.learning_rate).minimize(cross_entropy)
 
 # inter_op_parallelism_threads=-1 runs each op in the calling thread: the tutorial's
@@ -62,18 +59,8 @@ sess = tf.InteractiveSession(config=tf.ConfigProto(inter_op_parallelism_threads=
 tf.global_variables_initializer().run()
 
 # Not in the tutorial: with --log_dir, a session that also logs for TensorBoard.
-sess = tensorboard_log.session(
-    FLAGS.log_dir,
-    sess,
-    mnist.validation,
-    x=x,
-    y_=y_,
-    W=W,
-    b=b,
-    y=y,
-    cross_entropy=cross_entropy,
-    train_step=train_step,
-)
+sess = tensorboard_log.session(FLAGS.log_dir, sess, mnist.validation, x=x, y_=y_, W=W, b=b,
+                              y=y, cross_entropy=cross_entropy, train_step=train_step)
 
 # Train
 for _ in range(FLAGS.max_steps):

@@ -102,7 +102,8 @@ def check_new_file(path, inputs=(), suffixes=('',)):
         raise ValueError('the name is empty; give the name of a file')
     if path.endswith(('/', os.sep)) or os.path.isdir(path):
         raise ValueError('%s names a folder; give the name of a file in it' % printable(path))
-    _check_not_planted(path)
+    for suffix in suffixes:
+        _check_not_planted(path + suffix)
     target = _real_path(path)
     folder = os.path.dirname(target)
     longest = max(len(os.fsencode(os.path.basename(target) + suffix)) for suffix in suffixes)

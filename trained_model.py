@@ -64,7 +64,8 @@ def save(path, sess, W, b):
             prefix='.%s.' % os.path.basename(target)[:200], suffix='.part', dir=folder
         )
         session = getattr(sess, 'session', sess)  # the real one, with --log_dir as well
-        with quiet_tensorflow.quietly():  # TensorFlow would log what the error says
+        # In W's graph, and quietly: TensorFlow would log what the error says.
+        with quiet_tensorflow.quietly(), session.graph.as_default():
             tf.train.Saver(checkpoint_variables(W, b)).save(
                 session,
                 os.path.join(temporary, 'model'),
@@ -122,14 +123,14 @@ def reason(error):
 
 
 def tensorflow():
-    """tensorflow.compat.v1 with TF 1.x's behaviour, imported quietly the first time
-    (quiet_tensorflow.start_up), as the tutorial imports it."""
+    """tensorflow.compat.v1, imported quietly the first time (quiet_tensorflow.start_up),
+    as the tutorial imports it. Its behaviour is left as the caller has it: the model is
+    built in a graph of its own, which is TF 1.x's graph either way."""
     if 'tensorflow' not in sys.modules:
         with quiet_tensorflow.start_up():
             import tensorflow.compat.v1  # noqa: F401
     import tensorflow.compat.v1 as tf
 
-    tf.disable_v2_behavior()
     return tf
 
 

@@ -20,6 +20,7 @@ import zlib
 
 import numpy
 import pytest
+from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -442,7 +443,6 @@ def photo_sets(digits, seed=0):
 def encoded(pixels, form, **options):
     """The bytes of a picture file of pixels (a uint8 array, or a Pillow image) in a format
     Pillow writes ('PNG', 'JPEG', 'WEBP', ...)."""
-    from PIL import Image
     image = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
     out = io.BytesIO()
     image.save(out, form, **options)
@@ -465,6 +465,51 @@ def png_header_only(width, height):
     return b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header) + chunk(b'IDAT', zlib.compress(b'')) + chunk(b'IEND', b'')
 
 
+def pictures_of(digit):
+    """{name: file bytes}: one MNIST digit [28, 28] as learners' pictures of it show it."""
+    light_on_dark = digit.astype(numpy.uint8)
+    dark_on_white = 255 - light_on_dark
+    on_a_photo = photo(digit)
+    sideways = Image.fromarray(on_a_photo).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # a portrait photo, stored sideways as phones store it
+    transparent = numpy.stack([numpy.zeros_like(digit)] * 3 + [light_on_dark], axis=-1)
+    return {
+        'original.png': encoded(light_on_dark, 'PNG'),
+        'inverted.png': encoded(dark_on_white, 'PNG'),
+        'enlarged.png': encoded(numpy.kron(dark_on_white, numpy.ones((5, 5), numpy.uint8)), 'PNG'),
+        'shifted.png': encoded(numpy.pad(dark_on_white, ((5, 60), (70, 3)), constant_values=255), 'PNG'),
+        'photo.jpg': encoded(on_a_photo, 'JPEG', quality=80),
+        'shadow.jpg': encoded(photo(digit, shadow=(0.3, 30, 0.45)), 'JPEG', quality=85),
+        'ruled.jpg': encoded(photo(digit, ruled=(28, 0.02, 0.8)), 'JPEG', quality=85),
+        'portrait.jpg': encoded(sideways, 'JPEG', quality=85, exif=exif.tobytes()),
+        'photo.webp': encoded(on_a_photo, 'WEBP'),
+        'transparent.png': encoded(Image.fromarray(transparent, 'RGBA'), 'PNG'),  # no paper at all
+        'scan.bmp': encoded(dark_on_white, 'BMP'),
+        'drawing.gif': encoded(dark_on_white, 'GIF'),
+    }
+
+
+def bad_files(folder):
+    """{path: the line classify.py should give it} of files that are no pictures of digits."""
+    (folder / 'notes.txt').write_text('not a picture')
+    (folder / 'cut.png').write_bytes(encoded(mnist_test_digits()[0][0], 'PNG')[:60])
+    (folder / 'blank.png').write_bytes(encoded(numpy.full((30, 30), 255, numpy.uint8), 'PNG'))
+    faint = numpy.clip(230 + numpy.random.RandomState(0).normal(0, 4, (60, 60)), 0, 255).astype(numpy.uint8)
+    (folder / 'faint.jpg').write_bytes(encoded(faint, 'JPEG'))  # a blank page, photographed
+    os.mkfifo(folder / 'pipe.png')  # never read: it could wait forever
+    (folder / 'a folder').mkdir()
+    return {
+        folder / 'notes.txt': 'not a picture: not PNG, JPEG, GIF, BMP, WebP, TIFF or HEIC',
+        folder / 'cut.png': 'a broken PNG picture (image file is truncated)',
+        folder / 'blank.png': 'no ink found on it: a blank page?',
+        folder / 'faint.jpg': 'no ink found on it: a blank page?',
+        folder / 'pipe.png': 'it is a FIFO (named pipe), not a file',
+        folder / 'missing.png': 'it cannot be read (No such file or directory)',
+        folder / 'a folder': 'it is a directory, not a file',
+    }
+
+
 # A checkout with a trained model, made once for all the test processes -------------------
 
 # What a learner's checkout needs to run classify.py and draw.py, and to train the model.
@@ -477,8 +522,9 @@ CHECKOUT_FILES = ['mnist_softmax.py', 'command_line.py', 'input_data.py', 'fetch
 @pytest.fixture(scope='session')
 def checkout(tmp_path_factory):
     """(folder, what classify.py said) of a copy of the scripts and the data, whose default
-    model classify.py trained and saved at its first call, as on a fresh checkout. Made once
-    for all pytest-xdist's workers: the first to take the lock makes it, the others wait."""
+    model classify.py trained and saved at its first call, as on a fresh checkout, reading
+    pictures of every kind. Made once for all pytest-xdist's workers: the first to take the
+    lock makes it, the others wait."""
     shared = tmp_path_factory.getbasetemp().parent
     folder = shared / 'checkout'
     with open(shared / 'checkout.lock', 'w') as lock:
@@ -493,9 +539,20 @@ def _make_checkout(folder):
     for name in CHECKOUT_FILES:
         shutil.copy(os.path.join(ROOT, name), folder / name)
     os.symlink(REAL_DATA_DIR, folder / 'MNIST_data')
-    first = folder / 'first.png'
-    first.write_bytes(encoded(mnist_test_digits()[0][0], "PNG"))  # a 7
-    result = subprocess.run([sys.executable, str(folder / 'classify.py'), str(first)],
+    # classify.py's first call, as a learner makes it: pictures of MNIST's first test digits
+    # (7 2 1) of every kind, and among them files that are no pictures of digits.
+    pictures = folder / 'pictures'
+    pictures.mkdir()
+    images, _ = mnist_test_digits()
+    written = []
+    for index in range(3):
+        for name, data in pictures_of(images[index]).items():
+            written.append(pictures / ('%d-%s' % (index, name)))
+            written[-1].write_bytes(data)
+    bad = bad_files(pictures)
+    result = subprocess.run([sys.executable, str(folder / 'classify.py'), '--seen_image',
+                             str(folder / 'seen.png'), *map(str, written), *map(str, bad)],
                             capture_output=True, text=True, timeout=300, env=environment())
-    said = {'status': result.returncode, 'stdout': result.stdout, 'stderr': result.stderr}
+    said = {'status': result.returncode, 'stdout': result.stdout, 'stderr': result.stderr,
+            'pictures': list(map(str, written)), 'bad': {str(path): why for path, why in bad.items()}}
     (folder / 'first call.json').write_text(json.dumps(said))

@@ -7,6 +7,7 @@ import types
 import pytest
 
 import command_line
+import safe_files
 from conftest import ROOT, SCRIPT
 
 
@@ -129,7 +130,7 @@ BAD_FLAGS = [
      'argument --weights_image: %s/w.png: a part of its path is a file, not a folder' % SCRIPT),
     (['--weights_image', ''], 'argument --weights_image: the name is empty; give the name of a file'),
     (['--save_model', ''], 'argument --save_model: the name is empty; give the name of a file'),
-    (['--weights_image', os.path.join(ROOT, 'MNIST_data', 't10k-labels-idx1-ubyte.gz')],
+    (['--data_dir', os.path.join(ROOT, 'MNIST_data'), '--weights_image', os.path.join(ROOT, 'MNIST_data', 't10k-labels-idx1-ubyte.gz')],
      'argument --weights_image: %s is a data file; give another name'
      % os.path.join(ROOT, 'MNIST_data', 't10k-labels-idx1-ubyte.gz')),
     (['--weights_image', '/tmp/same.png', '--mistakes_image', '/tmp/same.png'],
@@ -222,3 +223,35 @@ def test_from_a_folder_that_no_longer_exists_the_weights_image_is_one_line(tmp_p
     assert (result.returncode, result.stdout) == (2, '')
     assert result.stderr == ('mnist_softmax.py: error: argument --weights_image: w.png: the current '
                              'folder no longer exists; cd into one that does\n')
+
+
+@pytest.mark.parametrize('flag', ['--weights_image', '--mistakes_image', '--save_model'])
+def test_a_link_another_user_planted_in_a_shared_folder_is_refused(tmp_path, monkeypatch, capsys, flag):
+    # In a folder like /tmp, another user makes a link at the name, to a file of ours: were
+    # it written through, our file would be replaced. The link is given to another user
+    # (root may), and we play a third.
+    if os.geteuid() != 0:
+        pytest.skip('giving a link to another user needs root')
+    shared = tmp_path / 'shared'
+    shared.mkdir()
+    shared.chmod(0o1777)
+    ours = tmp_path / 'precious'
+    ours.write_bytes(b'ours')
+    name = 'pictures.png' if flag != '--save_model' else 'model.index'
+    (shared / name).symlink_to(ours)
+    os.lchown(shared / name, 54321, 54321)
+    monkeypatch.setattr(safe_files.os, 'geteuid', lambda: 12345)
+    path = str(shared / name) if flag != '--save_model' else str(shared / 'model')
+    with pytest.raises(SystemExit):
+        command_line.parse_flags([flag, path])
+    assert capsys.readouterr().err == (
+        'mnist_softmax.py: error: argument %s: %s is a symbolic link that another user made in a shared '
+        'folder; give another name\n' % (flag, shared / name))  # for a model, its file model.index
+    assert ours.read_bytes() == b'ours'
+
+
+def test_the_models_folder_is_checked_before_training(capsys):
+    with pytest.raises(SystemExit):
+        command_line.parse_flags(['--save_model', '/proc/no such folder/mnist_softmax'])
+    assert capsys.readouterr().err == ('mnist_softmax.py: error: argument --save_model: cannot write in '
+                                       '/proc/no such folder (No such file or directory)\n')

@@ -22,6 +22,9 @@ import draw
 from conftest import encoded, environment, mnist_test_digits, png_header_only
 
 CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
+# One pytest-xdist worker for this file and test_classify.py: one checkout, one server and
+# one browser for all their tests.
+pytestmark = pytest.mark.xdist_group('checkout')
 
 
 def start_page_server(folder, *flags):
@@ -313,19 +316,16 @@ def test_a_digit_drawn_with_the_mouse_is_read(browser, page_server, tmp_path_fac
     assert no_console_errors(browser) == []
 
 
-def test_an_mnist_digit_picked_as_a_file_is_read_as_classify_py_reads_it(browser, page_server, checkout, tmp_path):
+def test_an_mnist_digit_picked_as_a_file_is_read_as_classify_py_reads_it(browser, page_server, checkout):
     from selenium.webdriver.common.by import By
-    folder, _ = checkout
+    _, first_call = checkout
     page(browser, page_server)
-    png, _ = digit_png(3)  # a 0
-    path = tmp_path / 'digit.png'
-    path.write_bytes(png)
-    browser.find_element(By.ID, 'file').send_keys(str(path))
+    # A picture classify.py read at its first call on the checkout: MNIST's first test digit.
+    path = first_call['pictures'][0]
+    browser.find_element(By.ID, 'file').send_keys(path)
     digit, _ = reading_shown(browser)
-    classified = subprocess.run([sys.executable, str(folder / 'classify.py'), '--top', '1', str(path)],
-                                capture_output=True, text=True, timeout=120, env=environment())
-    assert classified.stdout == '%s: %s (%s)\n' % (
-        path, digit, browser.find_element(By.ID, 'read-probability').text.strip('()'))
+    probability = browser.find_element(By.ID, 'read-probability').text.strip('()')
+    assert first_call['stdout'].splitlines()[0] == '%s: %s (%s)' % (path, digit, probability)
     assert no_console_errors(browser) == []
 
 

@@ -11,6 +11,7 @@ import time
 import numpy
 import pytest
 
+import download
 import fetch_files
 import safe_files
 import input_data
@@ -414,3 +415,45 @@ def test_a_saved_file_gets_the_mode_open_would_give_it(tmp_path):
     finally:
         os.umask(umask)
     assert (tmp_path / 'shared.gz').stat().st_mode & 0o777 == 0o640
+
+
+def test_the_shipped_bounds_are_the_ones_docs_data_md_gives():
+    # Every other test makes them small, to run quickly; these are what learners get.
+    import re
+    with open(os.path.join(ROOT, 'docs', 'data.md'), encoding='utf-8') as text:
+        told = ' '.join(text.read().split())
+    assert (download.TIMEOUT_SECONDS, download.MIN_BYTES_PER_SECOND, download.SLOW_WINDOW_SECONDS,
+            download.DEADLINE_SECONDS) == (30, 1000, 60, 30 * 60)
+    for name, value in (('TIMEOUT_SECONDS', '30'), ('MIN_BYTES_PER_SECOND', '1000'),
+                        ('SLOW_WINDOW_SECONDS', '60'), ('DEADLINE_SECONDS', '30 minutes'),
+                        ('MAX_IDX_BYTES', '1 GiB')):
+        assert re.search(r'`%s` \(%s\)' % (name, value), told), name
+    assert fetch_files.RETRY_DELAYS == (1, 4) and 'tried again after 1 and 4 seconds' in told
+    assert fetch_files.MAX_IDX_BYTES == 1 << 30
+
+
+def test_a_folder_of_mnists_files_is_completed_with_mnists_only_whatever_the_source(mirrors, tiny, tmp_path):
+    # Three of MNIST's files in the folder (here the tiny ones, which the table names as
+    # MNIST's), the fourth missing; the source named serves another data set.
+    fashion = TinyMnist(seed=9)
+    for name in NAMES:
+        mirrors.routes['/fashion/' + name] = ('ok', fashion.gz[name])
+    tiny.write(tmp_path, NAMES[:3])
+    with pytest.raises(input_data.DownloadError) as caught:
+        load(tmp_path, source_url=mirrors.url + '/fashion/')
+    message = str(caught.value)
+    assert "%s/fashion/%s: not MNIST's file: its decompressed bytes have sha256" % (mirrors.url, NAMES[3]) in message
+    assert ("The folder holds MNIST's other files, so only MNIST's own is fetched into it: put "
+            'another data set in a folder of its own (train_dir).') in message
+    assert sorted(os.listdir(tmp_path)) == sorted(NAMES[:3])  # nothing mixed in
+    # From a named source that has MNIST's file, it is completed.
+    load(tmp_path, source_url=mirrors.url + '/second/')
+    assert_good_copies(tmp_path, tiny)
+
+
+def test_a_source_url_not_needed_is_said(tiny, tmp_path, capsys):
+    tiny.write(tmp_path)
+    load(tmp_path, source_url='/media/usb/mnist')
+    assert 'source_url /media/usb/mnist was not used: the four files are already in %s.' % tmp_path in capsys.readouterr().err
+    load(tmp_path)  # the default sources, not named: nothing to say
+    assert 'source_url' not in capsys.readouterr().err

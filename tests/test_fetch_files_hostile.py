@@ -519,20 +519,6 @@ def test_a_full_disk_is_one_message_naming_the_folder(small_tmpfs, tmp_path):
     assert os.listdir(small_tmpfs) == []  # nothing half-written
 
 
-def test_a_full_disk_for_the_weights_picture_is_one_line_after_the_accuracy(small_tmpfs):
-    (small_tmpfs / 'filler').write_bytes(bytes(60 << 10))  # what is left is too little
-    result = subprocess.run([sys.executable, SCRIPT, '--max_steps', '5', '--weights_image',
-                             str(small_tmpfs / 'w.png')], capture_output=True, text=True,
-                            timeout=120, env=environment())
-    assert result.returncode == 1
-    assert re.fullmatch(r'0\.\d+', result.stdout.splitlines()[-1])  # the accuracy came first
-    said = result.stderr.splitlines()
-    assert said[0] == 'Could not save w.png in %s: No space left on device.' % small_tmpfs
-    assert re.fullmatch(r'To fix it, free some space there \(this file needs \d+ kB\)\.', said[1])
-    assert len(said) == 2
-    assert sorted(os.listdir(small_tmpfs)) == ['filler']
-
-
 FILE_SIZE_LIMIT = '''
 import resource, signal, sys
 sys.path.insert(0, %r)

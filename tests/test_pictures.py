@@ -1,12 +1,14 @@
 """pictures.py: each picture decoded by an independent reader (TensorFlow's PNG decoder), its
 tiles' pixels checked against the numbers they show, its labels and key there; and saving."""
 import os
+import re
 
 import numpy
 import pytest
 
 import mistakes
 import pictures
+import safe_files
 
 tf = pytest.importorskip('tensorflow')
 
@@ -199,3 +201,16 @@ def test_wrong_shapes_are_refused_and_nothing_is_written(tmp_path):
         pictures.write_weights(str(tmp_path / 'w.png'), numpy.zeros((10, 784)))
     assert os.listdir(tmp_path) == []
     pictures.write_weights(None, numpy.zeros((10, 784)))  # no flag: nothing at all
+
+
+def test_a_full_disk_for_a_picture_is_one_message_and_leaves_nothing(small_tmpfs):
+    # What mnist_softmax.py shows, after the accuracy, as this message alone (its hook:
+    # test_command_line.py), with exit status 1.
+    (small_tmpfs / 'filler').write_bytes(bytes(60 << 10))  # what is left is too little
+    with pytest.raises(safe_files.SaveError) as caught:
+        pictures.write_weights(str(small_tmpfs / 'w.png'), numpy.random.RandomState(0).normal(size=(784, 10)))
+    said = str(caught.value).splitlines()
+    assert said[0] == 'Could not save w.png in %s: No space left on device.' % small_tmpfs
+    assert re.fullmatch(r'To fix it, free some space there \(this file needs \d+ kB\)\.', said[1])
+    assert len(said) == 2
+    assert sorted(os.listdir(small_tmpfs)) == ['filler']

@@ -140,3 +140,17 @@ def test_tensorflows_words_for_a_failure_are_told_as_the_systems():
     assert trained_model._as_os_error(error).errno == errno.ENOSPC
     error = tf.errors.UnknownError(None, None, 'something else\n\t [[{{node save/SaveV2}}]]')
     assert trained_model._as_os_error(error).strerror == 'something else'
+
+
+def test_only_the_default_place_is_trained_and_only_when_no_model_is_there(trained, tmp_path, monkeypatch):
+    session, W, b, weights, _ = trained
+    trainings = []
+    monkeypatch.setattr(trained_model, 'train', lambda path: trainings.append(path) or trained_model.save(path, session, W, b))
+    monkeypatch.setattr(trained_model, 'DEFAULT', str(tmp_path / 'model' / 'mnist_softmax'))
+    first = trained_model.load(trained_model.DEFAULT)  # none there yet: trained, once
+    second = trained_model.load(trained_model.DEFAULT)  # its index there: restored, not trained
+    assert trainings == [trained_model.DEFAULT]
+    assert (first.weights == weights).all() and (second.weights == weights).all()
+    with pytest.raises(trained_model.ModelError):  # anywhere else, never trained by itself
+        trained_model.load(str(tmp_path / 'elsewhere'))
+    assert trainings == [trained_model.DEFAULT]

@@ -27,9 +27,10 @@ ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 ACCURACY_TOLERANCE = 0.005
 
 
-def execute(notebook, folder=ROOT, runs=1, **extra_env):
+def execute(notebook, folder=ROOT, runs=1, then=(), **extra_env):
     """Run all the notebook's cells `runs` times in one fresh kernel whose working folder is
-    `folder`, as Run All does; the notebook as each run left it."""
+    `folder`, as Run All does, then the cells `then` once, in the same kernel: the notebook
+    as each run left it (a list of them, if runs > 1), and `then` as they ran."""
     client = NotebookClient(notebook, timeout=300, kernel_name='python3',
                             resources={'metadata': {'path': folder}})
     ran = []
@@ -44,6 +45,9 @@ def execute(notebook, folder=ROOT, runs=1, **extra_env):
                     if cell.cell_type == 'code':
                         client.execute_cell(cell, index)
                 ran.append(copy.deepcopy(notebook))
+            for cell in then:
+                notebook.cells.append(cell)
+                client.execute_cell(cell, len(notebook.cells) - 1)
     return ran if runs > 1 else ran[0]
 
 
@@ -87,14 +91,21 @@ def colab_folder(tmp_path):
     return str(tmp_path)
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=['English', 'Korean'])
-def test_run_all_twice_in_one_kernel_gives_the_saved_outputs_quietly(path, tmp_path):
+def test_run_all_twice_in_one_kernel_gives_the_saved_outputs_quietly_then_a_paste_does(tmp_path):
     # In a folder with only what the README's Colab steps upload: whatever the notebook
-    # imports or opens is there.
-    saved = nbformat.read(path, as_version=4)
+    # imports or opens is there. The Korean notebook runs the same code (the next test), so
+    # its saved outputs must be these too.
+    saved = nbformat.read(NOTEBOOKS[0], as_version=4)
     probed = copy.deepcopy(saved)
     probed.cells.append(nbformat.v4.new_code_cell('import hashlib\n' + PROBE))
-    runs = execute(probed, folder=colab_folder(tmp_path), runs=2)
+    # Then, in the same kernel, the script pasted into a cell, and a cell after it.
+    pasted = nbformat.v4.new_code_cell(open(SCRIPT).read())
+    later = nbformat.v4.new_code_cell('import sys, warnings\n'
+                                      'print("stderr of a later cell", file=sys.stderr)\n'
+                                      'warnings.warn("a warning of a later cell")')
+    scripts = nbformat.v4.new_code_cell('import sys; sys.path.insert(0, %r)' % ROOT)  # the script's modules
+    runs = execute(probed, folder=colab_folder(tmp_path), runs=2, then=[scripts, pasted, later])
+    assert_the_paste_ran_quietly_and_later_cells_keep_their_stderr(pasted, later)
     # Each Run All starts from a new graph, and its seed makes it train the same weights,
     # on any machine: the second run is the first to the bit.
     first, second = (outputs(ran.cells[-1]) for ran in runs)
@@ -141,23 +152,19 @@ def counts_of(table):
     return [[int(count) for count in line.split()[1:11]] for line in table.splitlines()[2:]]
 
 
-def test_the_two_notebooks_run_the_same_code():
+def test_the_two_notebooks_run_the_same_code_and_saved_the_same_outputs():
     english, korean = (nbformat.read(path, as_version=4) for path in NOTEBOOKS)
     code = [[re.sub(r'  # .*', '', cell.source) for cell in notebook.cells if cell.cell_type == 'code']
             for notebook in (english, korean)]
     assert code[0] == code[1]
     assert [cell.cell_type for cell in english.cells] == [cell.cell_type for cell in korean.cells]
+    for ours, theirs in zip(english.cells, korean.cells, strict=True):
+        if ours.cell_type == 'code':
+            for (kind, value), (_, saved) in zip(outputs(ours), outputs(theirs), strict=True):
+                assert_like_the_saved_output(ours.source, kind, value, saved)
 
 
-def test_the_script_pasted_into_a_cell_runs_quietly_and_later_cells_keep_their_stderr():
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell(open(SCRIPT).read()),
-        nbformat.v4.new_code_cell(
-            'import sys, warnings\n'
-            'print("stderr of a later cell", file=sys.stderr)\n'
-            'warnings.warn("a warning of a later cell")'),
-    ])
-    pasted, later = execute(notebook, TF_CPP_MIN_LOG_LEVEL='1').cells
+def assert_the_paste_ran_quietly_and_later_cells_keep_their_stderr(pasted, later):
     # The kernel's own arguments (-f ...json) are not read as flags; the data folder is
     # the tutorial's relative MNIST_data/ in the notebook's folder.
     seen = outputs(pasted)
@@ -199,26 +206,30 @@ def printed(shown):
     return [line for line in unexplained('\n'.join(lines)) if line.strip()]
 
 
-def test_a_bracketed_paste_into_ipython_runs_with_the_defaults():
-    # IPython's own options must not reach the tutorial's flags.
-    shown, = in_ipython('\x1b[200~' + open(SCRIPT).read() + '\x1b[201~')  # as a terminal pastes
-    lines = printed(shown)
-    assert lines[-5:-1] == ['Extracting MNIST_data/%s' % name for name in fetch_files.FILES], shown
-    assert 0.90 <= float(lines[-1]) <= 0.935
-    assert 'Traceback' not in shown and 'error' not in shown.lower()
-    assert not [line for line in lines if quiet_tensorflow.CHATTER.fullmatch(line)]
-
-
-def test_run_twice_in_ipython_starts_each_from_a_new_graph():
-    count = 'len(tf.get_default_graph().get_operations())'
-    shown = in_ipython('%run mnist_softmax.py --max_steps 20 --seed 1', count,
-                       '%run mnist_softmax.py --max_steps 20', count)
-    for run in shown[0], shown[2]:
+def test_in_ipython_runs_and_a_paste_each_start_from_a_new_graph():
+    # %run three times with flags (seeded, unseeded, seeded again), then a bracketed paste,
+    # as a terminal pastes, whose flags are the defaults (IPython's own options must not
+    # reach them). After each: the graph's size, and a digest of the weights it trained.
+    # The seeded run comes first: op determinism, which --seed turns on, stays on in this
+    # Python (TensorFlow cannot turn it off) and adds its ops to every later graph.
+    after = 'len(tf.get_default_graph().get_operations()), hashlib.sha256(sess.run(W)).hexdigest()'
+    shown = in_ipython('import hashlib', '%run mnist_softmax.py --max_steps 20 --seed 1', after,
+                       '%run mnist_softmax.py --max_steps 20', after,
+                       '%run mnist_softmax.py --max_steps 20 --seed 1', after,
+                       '\x1b[200~' + open(SCRIPT).read() + '\x1b[201~', after)
+    runs, states = shown[1::2], [re.fullmatch(r"Out\[\d+\]: \((\d+), '(\w+)'\)", printed(text)[-1]).groups()
+                                 for text in shown[2::2]]
+    for run in runs:
         assert 'Traceback' not in run and 'error' not in run.lower(), run
         assert printed(run)[-1].startswith('0.')
-    operations = [re.fullmatch(r'Out\[\d\]: (\d+)', printed(shown[index])[-1]).group(1)
-                  for index in (1, 3)]
-    assert operations[0] == operations[1]
+    lines = printed(runs[-1])
+    assert lines[-5:-1] == ['Extracting MNIST_data/%s' % name for name in fetch_files.FILES], runs[-1]
+    assert 0.90 <= float(lines[-1]) <= 0.935  # 1000 steps, the default
+    assert not [line for line in lines if quiet_tensorflow.CHATTER.fullmatch(line)]
+    (seeded_ops, seeded), (unseeded_ops, unseeded), (again_ops, again), (pasted_ops, _) = states
+    assert seeded_ops == unseeded_ops == again_ops == pasted_ops  # the graph does not grow
+    assert again == seeded  # the same seed, the same run
+    assert unseeded != seeded  # not seeded by the run before it
 
 
 def script_metadata(path):
@@ -276,27 +287,3 @@ def test_the_tutorials_data_lines_load_offline_from_an_empty_folder(tmp_path):
         assert is_mnist(name, (tmp_path / 'MNIST_data' / name).read_bytes())
 
 
-# The script run three times in one Python, as `%run` runs it (runpy, with its flags in
-# sys.argv): seeded, unseeded, seeded again. After each: how many operations the graph
-# holds, and a digest of the weights it trained.
-RUN_AGAIN = '''
-import hashlib, runpy, sys
-for flags in (['--seed', '1'], [], ['--seed', '1']):
-    sys.argv = [%r, '--max_steps', '20', *flags]
-    script = runpy.run_path(sys.argv[0], run_name='__main__')
-    weights = script['sess'].run(script['W'])
-    print(len(script['tf'].get_default_graph().get_operations()),
-          hashlib.sha256(weights.tobytes()).hexdigest())
-''' % SCRIPT
-
-
-def test_run_again_in_one_python_each_run_starts_from_a_new_graph():
-    result = subprocess.run([sys.executable, '-c', RUN_AGAIN], capture_output=True, text=True,
-                            timeout=300, env=environment(), cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    assert unexplained(result.stderr) == []  # no "interactive session is already active"
-    (seeded_ops, seeded), (unseeded_ops, unseeded), (again_ops, again) = [
-        line.split() for line in result.stdout.splitlines() if not line.startswith(('Extracting', '0.'))]
-    assert seeded_ops == unseeded_ops == again_ops  # the graph does not grow
-    assert again == seeded  # the same seed, the same run
-    assert unseeded != seeded  # not seeded by the run before it
