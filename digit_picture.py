@@ -300,19 +300,42 @@ def _horizontal_rules(mask, thickness):
     but for those of a stroke crossing a line."""
     height, width = mask.shape
     columns = numpy.arange(width)
+    # Ink to the left of each column, row by row: a line's ink is then summed by segments.
+    left_of = numpy.concatenate([numpy.zeros((height, 1), int), mask.cumsum(axis=1)], axis=1)
     rules = numpy.zeros_like(mask)
     for slope in RULE_SLOPES:
+        shifts = numpy.rint(columns * slope).astype(int)  # where a line is, from its start
+        ink, length = _along_lines(left_of, shifts)
+        # A line that leaves the picture at its top or bottom is judged on its part inside.
+        crossing = _thin_runs(ink / numpy.maximum(length, width / 2), thickness)
+        if not crossing.any():
+            continue
         # rows[y, x]: the row at which the line that starts at row y passes column x.
-        rows = numpy.arange(height)[:, None] + numpy.rint(columns * slope).astype(int)[None, :]
+        rows = numpy.arange(height)[:, None] + shifts[None, :]
         inside = (rows >= 0) & (rows < height)
         along = numpy.where(inside, mask[rows.clip(0, height - 1), columns], False)
-        # A line that leaves the picture at its top or bottom is judged on its part inside.
-        coverage = along.sum(axis=1) / numpy.maximum(inside.sum(axis=1), width / 2)
-        crossing = _thin_runs(coverage, thickness)
         band = crossing | numpy.roll(crossing, 1) | numpy.roll(crossing, -1)  # its soft edges
         on_rule = along & band[:, None] & ~_strokes_across(along, band, thickness)
         rules[rows[on_rule], numpy.broadcast_to(columns, rows.shape)[on_rule]] = True
     return rules
+
+
+def _along_lines(left_of, shifts):
+    """(ink, length) [h] along the line that starts at each row y and passes row y +
+    shifts[x] at column x: its ink pixels and its length inside the picture. A line is a
+    few horizontal segments, one for each shift; each segment's ink is a difference of
+    left_of, the ink to the left of each column."""
+    height = left_of.shape[0]
+    ink, length = numpy.zeros(height), numpy.zeros(height)
+    changes = numpy.flatnonzero(numpy.diff(shifts)) + 1
+    starts, ends = numpy.r_[0, changes], numpy.r_[changes, len(shifts)]
+    for start, end in zip(starts, ends, strict=True):
+        shift = shifts[start]
+        segment = left_of[:, end] - left_of[:, start]  # ink in columns start to end, by row
+        first, last = max(0, -shift), min(height, height - shift)  # lines inside at this segment
+        ink[first:last] += segment[first + shift : last + shift]
+        length[first:last] += end - start
+    return ink, length
 
 
 def _strokes_across(along, band, depth):
@@ -353,14 +376,16 @@ def _runs(flags):
 
 def components(mask):
     """(labels, count): each 8-connected region of True in mask [h, w] numbered from 1
-    (0 where mask is False). Each row's runs of True are joined, through a union-find, to
-    the runs of the row above that they touch, side by side or corner to corner."""
-    runs = []  # (row, start, end) of each run, end exclusive
-    rows_runs = []  # for each row, the indices of its runs in `runs`, left to right
-    for row, line in enumerate(mask):
-        line_runs = list(_runs(line))
-        rows_runs.append(range(len(runs), len(runs) + len(line_runs)))
-        runs.extend((row, start, end) for start, end in line_runs)
+    (0 where mask is False). Each row's runs of True (row, start, end) are joined, through
+    a union-find, to the runs of the row above that they touch, side by side or corner to
+    corner."""
+    edges = numpy.diff(numpy.pad(mask.astype(numpy.int8), ((0, 0), (1, 1))), axis=1)
+    rows, starts = numpy.nonzero(edges == 1)
+    ends = numpy.nonzero(edges == -1)[1]  # row by row, left to right: as the starts
+    runs = list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True))
+    # For each row, the indices of its runs in `runs`, left to right.
+    bounds = numpy.searchsorted(rows, numpy.arange(len(mask) + 1))
+    rows_runs = [range(bounds[row], bounds[row + 1]) for row in range(len(mask))]
     parent = list(range(len(runs)))
 
     def root(run):
