@@ -94,8 +94,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        sys.exit(main())
-    except (trained_model.ModelError, safe_files.SaveError) as error:
-        print(error, file=sys.stderr)
-        sys.exit(1)
+    command_line.exit_with(main)

@@ -7,6 +7,7 @@ data is loaded and TensorFlow imported. Only a run as a script reads the command
 pasted into Python, IPython or a notebook cell, the tutorial runs with the defaults
 (sys.argv there belongs to the interpreter or the kernel, not to the tutorial).
 Pasted again, `%run` again or exec'd again, start_afresh() gives it a new graph.
+classify.py and draw.py take their --model flag and their exit from here too.
 """
 
 import argparse
@@ -308,6 +309,18 @@ def saved_model(path):
         return trained_model.checked_path(path)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def exit_with(main):
+    """sys.exit(main()), for classify.py and draw.py: what the learner can mend, a model
+    that cannot be loaded or a picture that cannot be saved, is its message alone on
+    stderr (it names the file and the fix) and exit status 1, not a traceback."""
+    try:
+        status = main()
+    except (trained_model.ModelError, safe_files.SaveError) as error:
+        print(error, file=sys.stderr)
+        status = 1
+    sys.exit(status)
 
 
 def _brief_errors():

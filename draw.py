@@ -36,7 +36,6 @@ import numpy
 import command_line
 import digit_picture
 import pictures
-import safe_files
 import trained_model
 
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'draw.html')
@@ -299,8 +298,4 @@ class PageHandler(http.server.BaseHTTPRequestHandler):
 
 
 if __name__ == '__main__':
-    try:
-        sys.exit(main())
-    except (trained_model.ModelError, safe_files.SaveError) as error:
-        print(error, file=sys.stderr)
-        sys.exit(1)
+    command_line.exit_with(main)
