@@ -98,7 +98,7 @@ def parse_flags(argv=None):
     )
     parser.add_argument(
         '--weights_image',
-        type=picture_file,
+        type=drawn_with_pillow,
         default=None,
         help='after training, write the weights of each digit as a PNG '
         'picture to this file (default: none)',
@@ -112,14 +112,13 @@ def parse_flags(argv=None):
     )
     parser.add_argument(
         '--save_model',
-        type=checkpoint_name,
         default=None,
         help='after training, save W and b with tf.train.Saver under this checkpoint name, '
         'for classify.py --model (default: none)',
     )
     parser.add_argument(
         '--mistakes_image',
-        type=picture_file,
+        type=drawn_with_pillow,
         default=None,
         help='after testing, write a PNG picture of the test digits the model reads wrong, '
         'laid out as the confusion matrix, to this file (default: none)',
@@ -231,26 +230,15 @@ def data_directory(path):
     return path
 
 
-def picture_file(path):
-    """--weights_image and --mistakes_image: a PNG file that can be written, checked before
-    training (safe_files.check_new_file says what is checked), and Pillow, which draws it."""
-    _check_new_file(path)
+def drawn_with_pillow(path):
+    """--weights_image and --mistakes_image: Pillow, which draws them, must be there. (The
+    file itself is checked with the run's other outputs, _check_outputs.)"""
     if importlib.util.find_spec('PIL') is None:
         raise argparse.ArgumentTypeError(
             'the pictures are drawn with Pillow, which is not installed: pip install pillow '
             '(or uv run --with pillow mnist_softmax.py ...)'
         )
     return path
-
-
-def checkpoint_name(path):
-    """--save_model: the name of a checkpoint whose files can be written, checked before
-    training."""
-    if path.endswith(('/', os.sep)) or os.path.isdir(path):
-        raise argparse.ArgumentTypeError(
-            '%s names a folder; give a name for the model in it' % path
-        )
-    return _check_new_file(path, suffixes=trained_model.CHECKPOINT_SUFFIXES)
 
 
 def writable_directory(path):
@@ -265,16 +253,10 @@ def writable_directory(path):
     return path
 
 
-def _check_new_file(path, **options):
-    try:
-        safe_files.check_new_file(path, **options)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return path
-
-
 def _check_outputs(flags, parser):
-    """The files the run writes must be neither the data it reads nor each other."""
+    """Each file the run writes (--weights_image, --mistakes_image, --save_model's) by the
+    one rule, safe_files.check_new_file, before any work: and neither the data it reads nor
+    another of them."""
     import fetch_files  # here, not above: it imports the web's modules
 
     taken = {os.path.join(flags.data_dir, name): 'a data file' for name in fetch_files.FILES}

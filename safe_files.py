@@ -146,12 +146,8 @@ def _real_path(path):
 
 def _existing_folder(folder):
     """The deepest folder of folder's path that exists (folder itself, when it does)."""
-    while folder and not os.path.lexists(folder):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    return folder
+    missing = missing_folders(folder)
+    return os.path.dirname(missing[-1]) if missing else folder
 
 
 def _longest_name(folder):
