@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import classify
-from conftest import ROOT, environment, mnist_test_digits, unexplained
+from conftest import environment, mnist_test_digits, unexplained
 
 # One pytest-xdist worker for this file and test_draw.py, which share the checkout: the
 # other goes on with other tests while it is made.
@@ -85,20 +85,3 @@ def test_a_models_name_given_with_its_suffix_is_the_model(checkout):
     folder, _ = checkout
     index = folder / 'model' / 'mnist_softmax.index'
     assert classify.parse_flags(['--model', str(index), 'x.png']).model == str(folder / 'model' / 'mnist_softmax')
-
-
-
-@pytest.mark.parametrize('script, arguments', [('classify.py', ['my_digit.jpg']),
-                                               ('draw.py', ['--no_browser', '--port', '0'])])
-def test_a_broken_model_is_one_line_and_status_1(script, arguments, tmp_path):
-    # The checkpoint's files are there (so --model takes them) but hold no model: the
-    # restore fails, and the script says so in one line, without a traceback.
-    for suffix in ('.index', '.data-00000-of-00001'):
-        (tmp_path / ('broken' + suffix)).write_bytes(b'not a checkpoint')
-    result = subprocess.run([sys.executable, os.path.join(ROOT, script), '--model', str(tmp_path / 'broken'),
-                             *arguments], capture_output=True, text=True, timeout=120, cwd=ROOT, env=environment())
-    assert (result.returncode, result.stdout) == (1, '')
-    assert re.fullmatch(r'%s is not a model saved by mnist_softmax.py --save_model, or it is broken \(.+\)\. '
-                        r'Save it anew with python mnist_softmax.py --save_model %s\.\n'
-                        % (re.escape(str(tmp_path / 'broken')), re.escape(str(tmp_path / 'broken'))),
-                        result.stderr), result.stderr

@@ -1,8 +1,12 @@
 """trained_model.py: W and b saved and restored to the bit, bias and all, from the session a
 run has (with --log_dir too); the probabilities and the evidence against NumPy's; a failed
-save in one line with nothing left; and models that are missing, foreign, broken or a FIFO."""
+save in one line with nothing left; and models that are missing, foreign, broken or a FIFO,
+a broken one told in one line by classify.py and draw.py."""
 import errno
 import os
+import re
+import subprocess
+import sys
 import threading
 
 import numpy
@@ -11,6 +15,7 @@ import pytest
 import safe_files
 import tensorboard_log
 import trained_model
+from conftest import ROOT, environment
 
 tf = pytest.importorskip('tensorflow').compat.v1
 
@@ -154,3 +159,19 @@ def test_only_the_default_place_is_trained_and_only_when_no_model_is_there(train
     with pytest.raises(trained_model.ModelError):  # anywhere else, never trained by itself
         trained_model.load(str(tmp_path / 'elsewhere'))
     assert trainings == [trained_model.DEFAULT]
+
+
+@pytest.mark.parametrize('script, arguments', [('classify.py', ['my_digit.jpg']),
+                                               ('draw.py', ['--no_browser', '--port', '0'])])
+def test_a_broken_model_is_one_line_and_status_1(script, arguments, tmp_path):
+    # The checkpoint's files are there (so --model takes them) but hold no model: the
+    # restore fails, and the script says so in one line, without a traceback.
+    for suffix in ('.index', '.data-00000-of-00001'):
+        (tmp_path / ('broken' + suffix)).write_bytes(b'not a checkpoint')
+    result = subprocess.run([sys.executable, os.path.join(ROOT, script), '--model', str(tmp_path / 'broken'),
+                             *arguments], capture_output=True, text=True, timeout=120, cwd=ROOT, env=environment())
+    assert (result.returncode, result.stdout) == (1, '')
+    assert re.fullmatch(r'%s is not a model saved by mnist_softmax.py --save_model, or it is broken \(.+\)\. '
+                        r'Save it anew with python mnist_softmax.py --save_model %s\.\n'
+                        % (re.escape(str(tmp_path / 'broken')), re.escape(str(tmp_path / 'broken'))),
+                        result.stderr), result.stderr
