@@ -35,6 +35,25 @@ SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
 NAMES = list(fetch_files.FILES)  # train images, train labels, test images, test labels
 
 
+def pytest_collection_modifyitems(items):
+    """The slow tests first, in the random order pytest-randomly gave them, then the rest.
+    pytest-xdist hands a worker its next test when it has two or fewer left, so a test of 20 s
+    near the end keeps one worker busy long after the other has run out; started first, the
+    short tests fill in around them and both workers end together."""
+    items.sort(key=lambda item: item.get_closest_marker('slow') is None)  # a stable sort
+
+
+# The tests that use TensorFlow in pytest's own process are one xdist group, on one worker:
+# imported there when first used (some 7 s), not by every worker at collection.
+IN_THIS_PROCESS = pytest.mark.xdist_group('tensorflow')
+
+
+@pytest.fixture(scope='session')
+def tf():
+    """tensorflow.compat.v1, for tests marked IN_THIS_PROCESS."""
+    return pytest.importorskip('tensorflow').compat.v1
+
+
 def idx_images(images):
     """IDX bytes (magic 2051) of a uint8 array [N, rows, columns]."""
     count, rows, columns = images.shape

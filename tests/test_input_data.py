@@ -8,7 +8,7 @@ import numpy
 import pytest
 
 import input_data
-from conftest import REAL_DATA_DIR, ROOT, idx_images, idx_labels, named_stream
+from conftest import IN_THIS_PROCESS, REAL_DATA_DIR, ROOT, idx_images, idx_labels, named_stream
 
 
 class TF1Batches:
@@ -151,8 +151,8 @@ def test_the_loader_never_imports_tensorflow():
     assert result.stdout == 'False\n'
 
 
-def test_tensorflow_dtypes_are_accepted():
-    tf = pytest.importorskip('tensorflow')
+@IN_THIS_PROCESS
+def test_tensorflow_dtypes_are_accepted(tf):
     assert input_data._image_dtype(tf.float32) is numpy.float32
     assert input_data._image_dtype(tf.uint8) is numpy.uint8
     with pytest.raises(TypeError):
@@ -253,6 +253,7 @@ def tf1_numpy_seed(graph_seed, seed):
     return seeds[0] if seed is None else seeds[1]
 
 
+@IN_THIS_PROCESS
 @pytest.mark.parametrize('seed', [None, 0, 7, MAXINT32, 2 * MAXINT32 + 3, -1, 2**40])
 @pytest.mark.parametrize('graph_seed', [None, 0, 1234, MAXINT32, -5])
 def test_batches_are_tf1s_for_every_seed_and_graph_seed(graph_seed, seed):

@@ -8,7 +8,7 @@ import numpy
 import pytest
 
 import input_data
-from conftest import NAMES, REAL_DATA_DIR, ROOT, SCRIPT, extracting, run, unexplained
+from conftest import IN_THIS_PROCESS, NAMES, REAL_DATA_DIR, ROOT, SCRIPT, extracting, run, unexplained
 
 ACCURACY = re.compile(r'0\.\d+')
 
@@ -28,6 +28,7 @@ def accuracy_of(weights, biases, data_set):
     return numpy.mean(predictions == numpy.argmax(data_set.labels, axis=1))
 
 
+@pytest.mark.slow
 def test_a_whole_run_is_accurate_and_quiet(tmp_path):
     # From another folder, with Python's warnings on, as a developer's would be.
     result = run('--seed', '7', PYTHONWARNINGS='default')
@@ -41,6 +42,7 @@ def test_a_whole_run_is_accurate_and_quiet(tmp_path):
     # That it is the test set's accuracy, of what the run trained: the next test.
 
 
+@pytest.mark.slow
 def test_a_repl_paste_twice_runs_with_the_defaults_and_prints_the_accuracy():
     # TF_CPP_MIN_LOG_LEVEL=2, as many set it in their shell: still quiet. The REPL's
     # sys.argv is [''], and the flags keep their defaults. Pasted again, as a learner does
@@ -88,6 +90,8 @@ def test_a_loader_failure_is_its_message_and_status_1(tmp_path):
     assert not os.path.exists(tmp_path / 'data')  # the folder it made is gone again
 
 
+@pytest.mark.slow
+@IN_THIS_PROCESS
 def test_every_flag_takes_effect(tmp_path):
     # One run with every flag, in this Python as `python mnist_softmax.py FLAGS` runs it,
     # keeping the W and b it trained: what it prints and writes is checked against them.

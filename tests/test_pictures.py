@@ -9,13 +9,15 @@ import pytest
 import mistakes
 import pictures
 import safe_files
+from conftest import IN_THIS_PROCESS
 
-tf = pytest.importorskip('tensorflow')
+pytestmark = IN_THIS_PROCESS
 
 ENLARGE, TILE, GAP = pictures.ENLARGE, pictures.TILE, pictures.GAP
 
 
 def decode(png):
+    tf = pytest.importorskip('tensorflow')  # once imported, at once
     return tf.io.decode_png(png, channels=3).numpy()  # an independent PNG decoder
 
 

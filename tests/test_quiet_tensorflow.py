@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import quiet_tensorflow
 from conftest import ROOT, environment, unexplained
 
@@ -216,6 +218,7 @@ tf.matmul(tf.zeros([2, 3]), tf.zeros([4, 5]))
 ''' % ROOT
 
 
+@pytest.mark.slow
 def test_in_a_real_process_chatter_goes_errors_stay_in_order_and_level_0_shows_all():
     runs = {level: subprocess.Popen([sys.executable, '-c', PROGRAM], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True,

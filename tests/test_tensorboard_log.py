@@ -6,34 +6,34 @@ import numpy
 import pytest
 
 import tensorboard_log
+from conftest import IN_THIS_PROCESS
 
-tf = pytest.importorskip('tensorflow')
 
-
-def test_the_logged_validation_accuracy_is_on_the_validation_set(tmp_path):
+@IN_THIS_PROCESS
+def test_the_logged_validation_accuracy_is_on_the_validation_set(tf, tmp_path):
     # Learning rate 0: W and b stay 0, so every prediction is digit 0. The validation set
     # is all zeros, the training batches all threes: its accuracy is 1, theirs 0, and the
     # loss ln 10 at every step.
     import input_data
     graph = tf.Graph()
     with graph.as_default():
-        x = tf.compat.v1.placeholder(tf.float32, [None, 784])
+        x = tf.placeholder(tf.float32, [None, 784])
         W = tf.Variable(tf.zeros([784, 10]))
         b = tf.Variable(tf.zeros([10]))
         y = tf.matmul(x, W) + b
-        y_ = tf.compat.v1.placeholder(tf.float32, [None, 10])
+        y_ = tf.placeholder(tf.float32, [None, 10])
         cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y))
-        train_step = tf.compat.v1.train.GradientDescentOptimizer(0.0).minimize(cross_entropy)
+        train_step = tf.train.GradientDescentOptimizer(0.0).minimize(cross_entropy)
         images = numpy.random.RandomState(0).randint(0, 256, (20, 28, 28, 1)).astype(numpy.uint8)
         validation = input_data.DataSet(images, numpy.eye(10)[numpy.zeros(20, int)])
-        with tf.compat.v1.Session() as plain:
-            plain.run(tf.compat.v1.global_variables_initializer())
+        with tf.Session() as plain:
+            plain.run(tf.global_variables_initializer())
             sess = tensorboard_log.session(str(tmp_path), plain, validation, x=x, y_=y_, W=W, b=b,
                                            y=y, cross_entropy=cross_entropy, train_step=train_step)
             threes = numpy.eye(10)[numpy.full(5, 3)]
             for _ in range(20):
                 sess.run(train_step, feed_dict={x: images[:5].reshape(5, 784) / 255.0, y_: threes})
-    events = tf.compat.v1.train.summary_iterator(glob.glob(str(tmp_path / '*' / 'events.*'))[0])
+    events = tf.train.summary_iterator(glob.glob(str(tmp_path / '*' / 'events.*'))[0])
     logged = [(event.step, value.tag, value.simple_value)
               for event in events for value in event.summary.value]
     assert [(step, tag) for step, tag, _ in logged] == [

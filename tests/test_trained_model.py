@@ -15,13 +15,13 @@ import pytest
 import safe_files
 import tensorboard_log
 import trained_model
-from conftest import ROOT, environment
+from conftest import IN_THIS_PROCESS, ROOT, environment
 
-tf = pytest.importorskip('tensorflow').compat.v1
+pytestmark = IN_THIS_PROCESS
 
 
 @pytest.fixture
-def trained(tmp_path):
+def trained(tf, tmp_path):
     """(session, W, b, their values) of the tutorial's graph with made-up trained values:
     the session wrapped for --log_dir, as a run with it has."""
     random = numpy.random.RandomState(0)
@@ -90,7 +90,7 @@ def test_a_model_name_that_is_a_folder_is_refused_and_replaced_by_nothing(traine
     assert sorted(os.listdir(tmp_path)) == ['logs', 'model.index'] and os.listdir(tmp_path / 'model.index') == []
 
 
-def test_a_model_that_is_not_the_tutorials_or_broken_is_a_clear_error(tmp_path):
+def test_a_model_that_is_not_the_tutorials_or_broken_is_a_clear_error(tf, tmp_path):
     other = tmp_path / 'other'
     graph = tf.Graph()
     with graph.as_default():
@@ -140,7 +140,7 @@ def test_the_model_flag_names_a_saved_model_or_the_default(tmp_path, monkeypatch
         trained_model.checked_path('/proc/model/mnist_softmax')
 
 
-def test_tensorflows_words_for_a_failure_are_told_as_the_systems():
+def test_tensorflows_words_for_a_failure_are_told_as_the_systems(tf):
     error = tf.errors.ResourceExhaustedError(None, None, 'model.index; No space left on device')
     assert trained_model._as_os_error(error).errno == errno.ENOSPC
     error = tf.errors.UnknownError(None, None, 'something else\n\t [[{{node save/SaveV2}}]]')
@@ -161,6 +161,7 @@ def test_only_the_default_place_is_trained_and_only_when_no_model_is_there(train
     assert trainings == [trained_model.DEFAULT]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('script, arguments', [('classify.py', ['my_digit.jpg']),
                                                ('draw.py', ['--no_browser', '--port', '0'])])
 def test_a_broken_model_is_one_line_and_status_1(script, arguments, tmp_path):

@@ -91,6 +91,7 @@ def colab_folder(tmp_path):
     return str(tmp_path)
 
 
+@pytest.mark.slow
 def test_run_all_twice_in_one_kernel_gives_the_saved_outputs_quietly_then_a_paste_does(tmp_path):
     # In a folder with only what the README's Colab steps upload: whatever the notebook
     # imports or opens is there. The Korean notebook runs the same code (the next test), so
@@ -183,7 +184,10 @@ def in_ipython(*inputs):
     session = pexpect.spawn(os.path.join(os.path.dirname(sys.executable), 'ipython'),
                             ['--no-autoindent', '--colors=NoColor', '--no-banner',
                              '--HistoryManager.hist_file=:memory:'],
-                            cwd=ROOT, env=dict(environment(), TERM='xterm'), encoding='utf-8',
+                            # A terminal answers prompt_toolkit's question of where the
+                            # cursor is; unanswered, it waits a second at every prompt.
+                            cwd=ROOT, env=dict(environment(), TERM='xterm', PROMPT_TOOLKIT_NO_CPR='1'),
+                            encoding='utf-8',
                             timeout=120, dimensions=(50, 200))
     shown = []
     try:
@@ -206,6 +210,7 @@ def printed(shown):
     return [line for line in unexplained('\n'.join(lines)) if line.strip()]
 
 
+@pytest.mark.slow
 def test_in_ipython_runs_and_a_paste_each_start_from_a_new_graph():
     # %run three times with flags (seeded, unseeded, seeded again), then a bracketed paste,
     # as a terminal pastes, whose flags are the defaults (IPython's own options must not
