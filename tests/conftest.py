@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -33,6 +34,16 @@ import quiet_tensorflow  # noqa: E402
 REAL_DATA_DIR = os.path.join(ROOT, 'MNIST_data')
 SCRIPT = os.path.join(ROOT, 'mnist_softmax.py')
 NAMES = list(fetch_files.FILES)  # train images, train labels, test images, test labels
+
+
+def pytest_configure(config):
+    """Ctrl+C reaches the scripts the tests start as it does in a terminal. A test run started
+    in the background (by a CI script, say, or `pytest &`) inherits SIGINT ignored, and so
+    would every process a test starts: Python then never raises KeyboardInterrupt, and a
+    server a test stops with Ctrl+C runs on. A handler of ours is reset at exec; "ignored"
+    is not."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items):
