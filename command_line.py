@@ -276,7 +276,8 @@ def _check_outputs(flags, parser):
 
 def add_model_flag(parser):
     """--model, for classify.py and draw.py: a model saved by mnist_softmax.py --save_model,
-    checked at once (trained_model.checked_path)."""
+    its name checked at once (trained_model.checked_path); a model missing there is told
+    by trained_model.load, with exit status 1, as a missing picture is."""
     parser.add_argument(
         '--model',
         type=saved_model,

@@ -136,8 +136,9 @@ def tensorflow():
 
 def checked_path(path):
     """--model of classify.py and draw.py as a checkpoint name (given with its .index or
-    .data suffix too, the name without it). ValueError, saying what to do, unless a model
-    is saved there, or it is DEFAULT, where one can be saved."""
+    .data suffix too, the name without it). ValueError, saying what to do, for an empty
+    name, or DEFAULT where no model is saved and none can be. Whether a model is saved
+    elsewhere is load()'s to say: a missing file, not a bad flag."""
     for suffix in CHECKPOINT_SUFFIXES:
         if path.endswith(suffix):
             path = path[: -len(suffix)]
@@ -150,21 +151,23 @@ def checked_path(path):
             except ValueError as error:
                 raise ValueError('the model cannot be saved there: %s' % error) from None
         return DEFAULT
-    if not is_saved(path):
-        shown = safe_files.printable(path)
-        raise ValueError(
-            'no saved model at %s (no %s%s); save one with python mnist_softmax.py '
-            '--save_model %s, or leave --model out to use the default'
-            % (shown, shown, INDEX_SUFFIX, shown)
-        )
     return path
 
 
 def load(path=DEFAULT):
     """The Model saved at path. At DEFAULT, when none is there yet, the tutorial is run
-    first to train and save one (train()); anywhere else, ModelError says how to make one."""
-    if path == DEFAULT and not is_saved(path):
-        train(path)
+    first to train and save one (train()); anywhere else, ModelError says how to make one,
+    before TensorFlow is imported."""
+    if path == DEFAULT:
+        if not is_saved(path):
+            train(path)
+    elif not is_saved(path):
+        shown = safe_files.printable(path)
+        raise ModelError(
+            'No saved model at %s (no %s%s). Save one with python mnist_softmax.py '
+            '--save_model %s, or leave --model out to use the default.'
+            % (shown, shown, INDEX_SUFFIX, shown)
+        )
     return Model(path)
 
 

@@ -65,9 +65,6 @@ def test_an_answer_says_how_sure_it_is(guesses, top, said):
 
 
 @pytest.mark.parametrize('flags, message', [
-    (['--model', '/nowhere/mnist_softmax', 'x.png'],
-     'argument --model: no saved model at /nowhere/mnist_softmax (no /nowhere/mnist_softmax.index); save '
-     'one with python mnist_softmax.py --save_model /nowhere/mnist_softmax, or leave --model out to use the default'),
     (['--model', '', 'x.png'], 'argument --model: the name is empty; give the name of a saved model'),
     (['--top', '11', 'x.png'], 'argument --top: there are only 10 digits, not 11'),
     (['--seen_image', 'x.png', 'x.png'], 'argument --seen_image: x.png is one of the pictures to read; give another name'),

@@ -12,6 +12,7 @@ import threading
 import numpy
 import pytest
 
+import command_line
 import safe_files
 import tensorboard_log
 import trained_model
@@ -125,11 +126,7 @@ def test_the_model_flag_names_a_saved_model_or_the_default(tmp_path, monkeypatch
     assert trained_model.checked_path(str(tmp_path / 'mine')) == str(tmp_path / 'mine')
     assert trained_model.checked_path(str(tmp_path / 'mine.index')) == str(tmp_path / 'mine')
     assert trained_model.checked_path(str(tmp_path / 'mine.data-00000-of-00001')) == str(tmp_path / 'mine')
-    with pytest.raises(ValueError) as caught:
-        trained_model.checked_path(str(tmp_path / 'mistyped'))
-    assert str(caught.value) == (
-        'no saved model at {0} (no {0}.index); save one with python mnist_softmax.py --save_model {0}, '
-        'or leave --model out to use the default'.format(tmp_path / 'mistyped'))
+    assert trained_model.checked_path(str(tmp_path / 'mistyped')) == str(tmp_path / 'mistyped')  # load()'s to tell
     with pytest.raises(ValueError, match='the name is empty'):
         trained_model.checked_path('')
     # The default place is fine before anything is saved there, but must be writable.
@@ -159,6 +156,21 @@ def test_only_the_default_place_is_trained_and_only_when_no_model_is_there(train
     with pytest.raises(trained_model.ModelError):  # anywhere else, never trained by itself
         trained_model.load(str(tmp_path / 'elsewhere'))
     assert trainings == [trained_model.DEFAULT]
+
+
+@pytest.mark.parametrize('script, arguments', [('classify', ['my_digit.jpg']), ('draw', ['--no_browser', '--port', '0'])])
+def test_a_model_flag_naming_no_saved_model_is_one_line_and_status_1(script, arguments, tmp_path, monkeypatch, capsys):
+    # A mistyped name: told at once, as a missing picture is, and nothing trained there.
+    monkeypatch.setattr(trained_model, 'train', lambda path: pytest.fail('trained %s' % path))
+    monkeypatch.setattr(sys, 'argv', [script + '.py', '--model', str(tmp_path / 'mistyped'), *arguments])
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as exit_:
+        command_line.exit_with(__import__(script).main)
+    assert exit_.value.code == 1
+    assert capsys.readouterr() == ('', (
+        'No saved model at {0} (no {0}.index). Save one with python mnist_softmax.py --save_model {0}, '
+        'or leave --model out to use the default.\n').format(tmp_path / 'mistyped'))
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.slow
