@@ -53,14 +53,8 @@ def parse_flags(argv=None):
     )
     command_line.one_line_errors(parser)
     flags = parser.parse_args(argv)
-    if flags.seen_image is not None:
-        try:
-            safe_files.check_new_file(
-                flags.seen_image,
-                inputs={image: 'one of the pictures to read' for image in flags.images},
-            )
-        except ValueError as error:
-            parser.error('argument --seen_image: %s' % error)
+    pictures_read = {image: 'one of the pictures to read' for image in flags.images}
+    command_line.check_outputs(parser, [('--seen_image', flags.seen_image, ('',))], pictures_read)
     return flags
 
 

@@ -254,17 +254,25 @@ def writable_directory(path):
 
 
 def _check_outputs(flags, parser):
-    """Each file the run writes (--weights_image, --mistakes_image, --save_model's) by the
-    one rule, safe_files.check_new_file, before any work: and neither the data it reads nor
-    another of them."""
+    """The files the tutorial writes (--weights_image, --mistakes_image, --save_model's):
+    neither the data it reads nor another of them (check_outputs)."""
     import fetch_files  # here, not above: it imports the web's modules
 
-    taken = {os.path.join(flags.data_dir, name): 'a data file' for name in fetch_files.FILES}
-    for flag, path, suffixes in (
+    data = {os.path.join(flags.data_dir, name): 'a data file' for name in fetch_files.FILES}
+    outputs = [
         ('--weights_image', flags.weights_image, ('',)),
         ('--mistakes_image', flags.mistakes_image, ('',)),
         ('--save_model', flags.save_model, trained_model.CHECKPOINT_SUFFIXES),
-    ):
+    ]
+    check_outputs(parser, outputs, data)
+
+
+def check_outputs(parser, outputs, inputs):
+    """Each file a run writes, [(flag, path or None, suffixes)], by the one rule,
+    safe_files.check_new_file, before any work: and neither one of its inputs ({path: what
+    it is}) nor another of them. A file that fails is the flag's one-line error."""
+    taken = dict(inputs)
+    for flag, path, suffixes in outputs:
         if path is None:
             continue
         try:

@@ -256,8 +256,7 @@ def tf1_numpy_seed(graph_seed, seed):
 @IN_THIS_PROCESS
 @pytest.mark.parametrize('seed', [None, 0, 7, MAXINT32, 2 * MAXINT32 + 3, -1, 2**40])
 @pytest.mark.parametrize('graph_seed', [None, 0, 1234, MAXINT32, -5])
-def test_batches_are_tf1s_for_every_seed_and_graph_seed(graph_seed, seed):
-    tf = pytest.importorskip('tensorflow')
+def test_batches_are_tf1s_for_every_seed_and_graph_seed(tf, graph_seed, seed):
     images = numpy.arange(50 * 784).reshape(50, 28, 28, 1).astype(numpy.uint8) % 251
     labels = numpy.arange(50) % 10
 
@@ -267,7 +266,7 @@ def test_batches_are_tf1s_for_every_seed_and_graph_seed(graph_seed, seed):
 
     with tf.Graph().as_default():  # a TF1 program: tf.set_random_seed(graph_seed), then the loader
         if graph_seed is not None:
-            tf.compat.v1.set_random_seed(graph_seed)
+            tf.set_random_seed(graph_seed)
         expected = tf1_numpy_seed(graph_seed, seed)
         if expected is None:  # no seed anywhere: random, as in TF 1.x
             assert len({tuple(batches()) for _ in range(3)}) == 3

@@ -92,7 +92,7 @@ def test_a_loader_failure_is_its_message_and_status_1(tmp_path):
 
 @pytest.mark.slow
 @IN_THIS_PROCESS
-def test_every_flag_takes_effect(tmp_path):
+def test_every_flag_takes_effect(tf, tmp_path):
     # One run with every flag, in this Python as `python mnist_softmax.py FLAGS` runs it,
     # keeping the W and b it trained: what it prints and writes is checked against them.
     import glob
@@ -100,7 +100,6 @@ def test_every_flag_takes_effect(tmp_path):
     import pictures
     import trained_model
     from PIL import Image
-    tf = pytest.importorskip('tensorflow')
     data_dir = tmp_path / 'data'
     data_dir.mkdir()
     for name in NAMES:
@@ -144,8 +143,8 @@ def test_every_flag_takes_effect(tmp_path):
     # --log_dir: the run's own folder, the graph under the tutorial's names, and the curves.
     run_folder, = os.listdir(logs)
     assert re.fullmatch(r'\d{8}-\d{6}', run_folder)
-    events = list(tf.compat.v1.train.summary_iterator(glob.glob(str(logs / run_folder / 'events.*'))[0]))
-    graph = tf.compat.v1.GraphDef.FromString([event.graph_def for event in events if event.HasField('graph_def')][0])
+    events = list(tf.train.summary_iterator(glob.glob(str(logs / run_folder / 'events.*'))[0]))
+    graph = tf.GraphDef.FromString([event.graph_def for event in events if event.HasField('graph_def')][0])
     names = {node.name for node in graph.node}
     assert {'x', 'W', 'b', 'y', 'y_', 'cross_entropy', 'train_step'} <= names and 'Variable' not in names
     steps = sorted({event.step for event in events for value in event.summary.value})

@@ -3,6 +3,7 @@ run has (with --log_dir too); the probabilities and the evidence against NumPy's
 save in one line with nothing left; and models that are missing, foreign, broken or a FIFO,
 a broken one told in one line by classify.py and draw.py."""
 import errno
+import importlib
 import os
 import re
 import subprocess
@@ -121,7 +122,7 @@ def test_a_fifo_as_a_models_file_is_refused_not_waited_on(tmp_path):
     assert 'model.index: it is a FIFO (named pipe), not a file' in str(failed[0].value)
 
 
-def test_the_model_flag_names_a_saved_model_or_the_default(tmp_path, monkeypatch):
+def test_the_model_flags_name_is_taken_with_or_without_its_suffix_and_the_default_must_be_writable(tmp_path, monkeypatch):
     (tmp_path / 'mine.index').write_bytes(b'')
     assert trained_model.checked_path(str(tmp_path / 'mine')) == str(tmp_path / 'mine')
     assert trained_model.checked_path(str(tmp_path / 'mine.index')) == str(tmp_path / 'mine')
@@ -165,7 +166,7 @@ def test_a_model_flag_naming_no_saved_model_is_one_line_and_status_1(script, arg
     monkeypatch.setattr(sys, 'argv', [script + '.py', '--model', str(tmp_path / 'mistyped'), *arguments])
     monkeypatch.chdir(ROOT)
     with pytest.raises(SystemExit) as exit_:
-        command_line.exit_with(__import__(script).main)
+        command_line.exit_with(importlib.import_module(script).main)
     assert exit_.value.code == 1
     assert capsys.readouterr() == ('', (
         'No saved model at {0} (no {0}.index). Save one with python mnist_softmax.py --save_model {0}, '
