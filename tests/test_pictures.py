@@ -162,6 +162,18 @@ def test_the_mistakes_laid_out_as_the_confusion_matrix_rows_true_columns_read():
     assert has_text(picture[pictures.MISTAKES_TOP:, :20])  # 'true digit', upwards
 
 
+@pytest.mark.parametrize('right', [9195, 10000])
+def test_the_mistakes_title_fits_in_the_picture_for_the_whole_test_set(right):
+    # 10,000 test digits, its share to the hundredth as the script prints the accuracy:
+    # nothing of the title runs off the right edge.
+    counts = numpy.diag([1000] * 10)
+    counts[0, 0], counts[0, 1] = 1000 - (10000 - right), 10000 - right
+    images, true, predicted = numpy.zeros((2, 784)), numpy.array([0, 0]), numpy.array([0, 1])
+    picture = decode(pictures.mistakes_png(images, true, predicted, counts))
+    title = picture[:pictures.MISTAKES_TOP - 20]
+    assert has_text(title[:, pictures.MISTAKES_LEFT:]) and (title[:, -8:] > 200).all()
+
+
 def test_the_picture_is_written_through_a_symbolic_link(tmp_path):
     weights = numpy.random.RandomState(1).normal(size=(784, 10))
     (tmp_path / 'pictures').mkdir()
